@@ -1,0 +1,253 @@
+"""Fetch benchmark: digest's collection of N feeds against a sequential feedparser loop (rss2email's way).
+
+    python bench/fetch_bench.py                 # 200 feeds, 100 ms added latency, 100 hosts
+    python bench/fetch_bench.py --feeds 500 --latency 0.05 --hosts 250
+
+Feeds are the real-world files under ../shared/corpus/feeds (repeated to N), served from
+loopback by bench/fetch_server.py in its own process.  Each side runs in its own child process
+(peak RSS is per side).  Rounds, in this order, in one run:
+  digest:   fetch only (fetch_all) · collection (fetch_all + parse each body as it arrives, as the
+            pipeline does) · again with the validators from the collection round (expect 304s)
+  baseline: fetch only (urllib, sequential, gzip - what feedparser does inside) ·
+            feedparser.parse(url) sequential · again with etag/modified (expect 304s)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+CORPUS = REPO.parent / "shared" / "corpus" / "feeds"
+
+
+def corpus_files() -> list[Path]:
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file())
+
+
+def server_stats(port: int, reset: bool = False) -> dict[str, Any]:
+    path = "__reset" if reset else "__stats"
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=10) as response:
+        data: dict[str, Any] = json.load(response)
+    return data
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ------------------------------------------------------------------ workers (child processes)
+
+def worker_digest(urls: list[str], port: int, concurrency: int = 16) -> dict[str, Any]:
+    sys.path.insert(0, str(REPO))
+    from digest.config import FetchSettings
+    from digest.fetch import FetchRequest, FetchResult, fetch_all
+
+    try:
+        from digest.sources.feed import parse_feed
+
+        def parse(result: FetchResult) -> int:
+            return len(parse_feed(result.body, result.headers, result.final_url))
+        parser = "digest.sources.feed.parse_feed"
+    except ImportError:
+        import io
+
+        import feedparser
+
+        def parse(result: FetchResult) -> int:
+            return len(feedparser.parse(io.BytesIO(result.body), response_headers=dict(result.headers)).entries)
+        parser = "feedparser.parse(BytesIO)"
+
+    # start-up (importing httpx, its lazy imports on the first request, the TLS context) is
+    # measured on its own, then both sides are warm when the rounds are timed
+    started = time.perf_counter()
+    fetch_all([FetchRequest("warm-up", urls[0])], FetchSettings())
+    startup = time.perf_counter() - started
+
+    settings = FetchSettings(concurrency=concurrency)
+    rounds: dict[str, Any] = {}
+    requests = [FetchRequest(str(i), url) for i, url in enumerate(urls)]
+
+    server_stats(port, reset=True)
+    started = time.perf_counter()
+    results = fetch_all(requests, settings)
+    rounds["fetch"] = _round(started, results, server_stats(port))
+
+    entries = 0
+    errors: list[str] = []
+
+    def on_result(result: FetchResult) -> None:
+        nonlocal entries
+        if result.status == "ok":
+            try:
+                entries += parse(result)
+            except Exception as exc:  # not-a-feed files in the corpus are expected errors
+                errors.append(str(exc)[:80])
+
+    server_stats(port, reset=True)
+    started = time.perf_counter()
+    results = fetch_all(requests, settings, on_result=on_result)
+    rounds["collect"] = {**_round(started, results, server_stats(port)), "entries": entries, "parse_errors": len(errors)}
+
+    again = [FetchRequest(r.key, r.url, etag=r.etag, last_modified=r.last_modified) for r in results]
+    server_stats(port, reset=True)
+    started = time.perf_counter()
+    results = fetch_all(again, settings)
+    rounds["conditional"] = _round(started, results, server_stats(port))
+    return {"rounds": rounds, "peak_rss_mb": peak_rss_mb(), "parser": parser, "startup": startup,
+            "concurrency": concurrency}
+
+
+def _round(started: float, results: list[Any], stats: dict[str, Any]) -> dict[str, Any]:
+    wall = time.perf_counter() - started
+    statuses: dict[str, int] = {}
+    for r in results:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    errors = sorted({r.error for r in results if r.error})
+    return {"wall": wall, "statuses": statuses, "server": stats, "errors": errors}
+
+
+def worker_baseline(urls: list[str], port: int) -> dict[str, Any]:
+    import gzip
+    import zlib
+
+    import feedparser
+
+    agent = "rss2email-style-baseline/1.0"
+    rounds: dict[str, Any] = {}
+    started = time.perf_counter()
+    feedparser.parse(urls[0], agent=agent)  # warm-up, as on the digest side
+    startup = time.perf_counter() - started
+
+    server_stats(port, reset=True)
+    started = time.perf_counter()
+    for url in urls:  # what feedparser's own http.get does: urllib, gzip/deflate, one request at a time
+        request = urllib.request.Request(url, headers={"User-Agent": agent, "Accept-Encoding": "gzip, deflate"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            data = response.read()
+            if response.headers.get("content-encoding") == "gzip":
+                data = gzip.decompress(data)
+            elif response.headers.get("content-encoding") == "deflate":
+                data = zlib.decompress(data)
+    rounds["fetch"] = {"wall": time.perf_counter() - started, "server": server_stats(port)}
+
+    server_stats(port, reset=True)
+    started = time.perf_counter()
+    parsed = [feedparser.parse(url, agent=agent) for url in urls]  # rss2email: one feed after another
+    entries = sum(len(d.entries) for d in parsed)
+    rounds["collect"] = {"wall": time.perf_counter() - started, "server": server_stats(port), "entries": entries}
+
+    server_stats(port, reset=True)
+    started = time.perf_counter()
+    again = [feedparser.parse(url, agent=agent, etag=d.get("etag"), modified=d.get("modified")) for url, d in zip(urls, parsed, strict=True)]
+    statuses: dict[str, int] = {}
+    for d in again:
+        statuses[str(d.get("status"))] = statuses.get(str(d.get("status")), 0) + 1
+    rounds["conditional"] = {"wall": time.perf_counter() - started, "server": server_stats(port), "statuses": statuses}
+    return {"rounds": rounds, "peak_rss_mb": peak_rss_mb(), "startup": startup}
+
+
+# ------------------------------------------------------------------ orchestration
+
+def run_worker(kind: str, urls: list[str], port: int, concurrency: int = 16) -> dict[str, Any]:
+    payload = json.dumps({"urls": urls, "port": port, "concurrency": concurrency})
+    out = subprocess.run([sys.executable, __file__, "--worker", kind], input=payload, capture_output=True,
+                         text=True, check=True, cwd=REPO)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import feedparser
+    import httpx
+
+    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"httpx {httpx.__version__}, feedparser {feedparser.__version__}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=16, help="digest's fetch.concurrency (default 16)")
+    parser.add_argument("--worker", choices=["digest", "baseline"])
+    parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    args = parser.parse_args()
+    if args.worker:
+        job = json.loads(sys.stdin.read())
+        if args.worker == "digest":
+            print(json.dumps(worker_digest(job["urls"], job["port"], job["concurrency"])))
+        else:
+            print(json.dumps(worker_baseline(job["urls"], job["port"])))
+        return
+
+    files = corpus_files()
+    if not files:
+        raise SystemExit(f"no corpus feeds under {CORPUS}")
+    server = subprocess.Popen([sys.executable, str(BENCH / "fetch_server.py"), "--latency", str(args.latency),
+                               "--hosts", str(args.hosts), *map(str, files)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        info = json.loads(server.stdout.readline())
+        port, hosts = info["port"], info["hosts"]
+        urls = [f"http://{hosts[i % len(hosts)]}:{port}/feed/{i}" for i in range(args.feeds)]
+        digest = run_worker("digest", urls, port, args.concurrency)
+        baseline = run_worker("baseline", urls, port)
+    finally:
+        server.terminate()
+        server.wait(10)
+    report(args, files, digest, baseline)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"digest": digest, "baseline": baseline}, indent=2))
+
+
+def report(args: argparse.Namespace, files: list[Path], digest: dict[str, Any], baseline: dict[str, Any]) -> None:
+    d, b = digest["rounds"], baseline["rounds"]
+    first_bytes = d["collect"]["server"]["bytes"]
+    second_bytes = d["conditional"]["server"]["bytes"]
+    print(f"machine: {machine()}")
+    print(f"{args.feeds} feeds ({len(files)} corpus files repeated, {statistics.mean(f.stat().st_size for f in files) / 1024:.0f} KB mean) "
+          f"on {args.hosts} loopback hosts, {args.latency * 1000:.0f} ms added latency per request; digest parser: {digest['parser']}, "
+          f"fetch.concurrency {digest['concurrency']}, per_host 2")
+    print(f"start-up before the rounds (not in the table): digest import + first request {digest['startup']:.2f} s, "
+          f"baseline first feedparser.parse {baseline['startup']:.2f} s")
+    print()
+    print("| round | digest | sequential baseline | speed-up |")
+    print("|---|---:|---:|---:|")
+    for key, label in (("fetch", "fetch only"), ("collect", "fetch + parse (collection)"), ("conditional", "second run, validators sent")):
+        print(f"| {label} | {d[key]['wall']:.2f} s | {b[key]['wall']:.2f} s | {b[key]['wall'] / d[key]['wall']:.1f}× |")
+    print(f"| peak RSS (whole process) | {digest['peak_rss_mb']:.0f} MB | {baseline['peak_rss_mb']:.0f} MB | |")
+    print()
+    for key in ("fetch", "collect", "conditional"):
+        if d[key]["errors"]:
+            print(f"digest errors in the {key} round: {'; '.join(d[key]['errors'][:3])}")
+    print(f"digest statuses: collection {d['collect']['statuses']}, second run {d['conditional']['statuses']}; "
+          f"entries parsed: digest {d['collect']['entries']} ({d['collect']['parse_errors']} not-a-feed), baseline {b['collect']['entries']}")
+    print(f"bytes sent by the server (headers + bodies): first run {first_bytes / 1024:.0f} KB, second run "
+          f"{second_bytes / 1024:.0f} KB = {100 * second_bytes / first_bytes:.1f}% of the first "
+          f"(server statuses {d['conditional']['server']['statuses']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""`digest explain URL` and `digest preview --explain`: why an item was merged or dropped.
+
+A reader who misses a story, or sees two, asks "why?"; the answer is the other item, the rule,
+the similarity and the threshold it was held against, so a threshold in feeds.yaml can be
+tuned from what this prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+
+from ..dedup import Decision
+
+_RULES = {
+    "same-url": "the same canonical URL",
+    "same-id": "the same id (GUID) and title",
+    "text": "the same text: {similarity:.0%} of the shorter title + lead's shingles are in the other "
+    "(threshold {threshold:.0%}, dedup.text_threshold)",
+    "title": "the same headline: {similarity:.0%} of the shorter title's significant words, in order "
+    "(threshold {threshold:.0%}, dedup.title_threshold)",
+}
+
+
+def _reason(rule: str, similarity: float, threshold: float) -> str:
+    return _RULES.get(rule, rule).format(similarity=similarity, threshold=threshold)
+
+
+def _matches(decision: Decision, url: str) -> bool:
+    wanted = url.strip().rstrip("/")
+    return wanted in (decision.item.url.rstrip("/"), decision.other_url.rstrip("/"))
+
+
+def show_decisions(decisions: Sequence[Decision], console: Console, url: str | None = None) -> bool:
+    """Print why each item (or the ones involving `url`) was merged or dropped; False if `url` matches none."""
+    chosen = [d for d in decisions if url is None or _matches(d, url)]
+    if url is not None and not chosen:
+        console.print(f"{escape(url)} was neither merged nor dropped in this run: it is its own story "
+                      "(or it was not in the window).", highlight=False)
+        return False
+    if not chosen:
+        console.print("No item was merged or dropped.", highlight=False)
+        return True
+    for decision in chosen:
+        item = decision.item
+        verb = "Dropped" if decision.dropped else "Merged"
+        console.print(f"[bold]{verb}:[/] {escape(item.title or '(no title)')} [dim]({escape(item.source)})[/]",
+                      highlight=False)
+        console.print(f"  {escape(item.url)}", style="dim", highlight=False)
+        other = f"{escape(decision.other_title or '(no title)')} [dim]({escape(decision.other_source)})[/]"
+        if decision.dropped:
+            when = f" on {decision.sent_at:%Y-%m-%d}" if decision.sent_at else ""
+            console.print(f"  already sent{when} as: {other}", highlight=False)
+            reason = _reason(decision.matched_by, decision.similarity, decision.threshold)
+        else:
+            console.print(f"  shown under: {other}", highlight=False)
+            reason = _reason(decision.rule, decision.similarity, decision.threshold)
+        if decision.other_url:
+            console.print(f"  {escape(decision.other_url)}", style="dim", highlight=False)
+        console.print(f"  because: {escape(reason)}", highlight=False)
+    return True

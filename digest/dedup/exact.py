@@ -1,0 +1,47 @@
+"""Exact identity: the keys under which two items are the very same entry, in a run and across runs.
+
+A canonical URL is a story's identity, except a site's front page (broken feeds link every
+entry there).  An id (GUID) counts only together with the title: some feeds ship one GUID for
+every entry (miniflux notes the same in its RSS adapter), and a short GUID such as "1" from
+two feeds means nothing.  The same keys are stored in history, so they must stay stable.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..models import Item
+from .history import key_hash
+from .text import tokens
+
+
+def _title_key(title: str) -> str:
+    return " ".join(tokens(title))
+
+
+def is_front_page(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme not in ("http", "https") or (parts.path in ("", "/") and not parts.query)
+
+
+def keys(item: Item) -> list[tuple[str, str]]:
+    """(rule, key) pairs that identify the entry; rule is "same-url" or "same-id"."""
+    title = _title_key(item.title)
+    found: list[tuple[str, str]] = []
+    if item.url:
+        found.append(("same-url", item.url if not is_front_page(item.url) else f"{item.url}\0{title}"))
+    if item.id and item.id != item.url:
+        found.append(("same-id", f"{item.id}\0{title}"))
+    return found
+
+
+def key_hashes(item: Item) -> list[tuple[bool, int]]:
+    """The keys as history stores them: (is_url, 64-bit hash)."""
+    return [(rule == "same-url", key_hash("url" if rule == "same-url" else "id", key)) for rule, key in keys(item)]
+
+
+def also_key_hashes(url: str) -> list[tuple[bool, int]]:
+    """History keys of an `also` entry, of which only the URL is known."""
+    if not url or is_front_page(url):
+        return []
+    return [(True, key_hash("url", url))]

@@ -1,0 +1,329 @@
+"""What earlier digests carried, as flat arrays that match a whole window at once.
+
+digest.state.history loads it from SQLite; this module only compares.  A history of 500,000
+fingerprints costs about 200 bytes each in memory (a 128-byte b-bit signature, title terms,
+keys) and is matched without Python objects per row: the window's items are sorted into an
+index (one per LSH band) and the stored signatures stream through it; titles are matched with
+an inverted index of sorted arrays and prefix filtering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import minhash, titles
+from .fingerprint import Fingerprints
+
+I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
+U32 = npt.NDArray[np.uint32]
+_BLOCK = 65536  # stored rows per step when streaming signatures
+
+
+@dataclass(frozen=True)
+class SentRef:
+    """An item of an earlier digest, as explain shows it."""
+
+    title: str
+    url: str
+    source: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryMatch:
+    row: int  # index into the History arrays
+    rule: str  # "same-url", "same-id", "text" or "title"
+    similarity: float
+
+
+def key_hash(kind: str, value: str) -> int:
+    """64-bit key of an exact identity ('id' or 'url'), signed so SQLite stores it as an INTEGER."""
+    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def _no_details(entries: Sequence[int]) -> Mapping[int, SentRef]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One history row as the state file stores it (little-endian byte strings)."""
+
+    url_keys: bytes  # int64 key hashes of the item's URL and its `also` URLs
+    id_keys: bytes  # int64 key hashes of the item's id
+    sig: bytes | None  # NUM_PERM-byte b-bit MinHash; None when headline-only
+    size: int  # shingles behind `sig`
+    terms: bytes  # uint32 title term hashes, in order
+
+
+def encode(url_keys: Sequence[int], id_keys: Sequence[int], sig: minhash.U32 | None, size: int,
+           terms: Sequence[int]) -> Stored:
+    """A fingerprint in its stored form."""
+    return Stored(
+        url_keys=np.asarray(url_keys, dtype="<i8").tobytes(),
+        id_keys=np.asarray(id_keys, dtype="<i8").tobytes(),
+        sig=None if sig is None else minhash.bbit(sig).tobytes(),
+        size=size,
+        terms=np.asarray(terms, dtype="<u4").tobytes(),
+    )
+
+
+def _blob_column(blobs: Sequence[bytes], dtype: type[np.generic]) -> tuple[npt.NDArray[Any], I64]:
+    """Concatenated values of per-row blobs, and the row of each value."""
+    width = np.dtype(dtype).itemsize
+    counts = np.fromiter((len(b) // width for b in blobs), dtype=np.int64, count=len(blobs))
+    values = np.frombuffer(b"".join(blobs), dtype=np.dtype(dtype).newbyteorder("<"))
+    return values.astype(dtype), np.repeat(np.arange(len(blobs), dtype=np.int64), counts)
+
+
+@dataclass(frozen=True)
+class History:
+    """Fingerprints of items already sent, one row each, ready to be matched against a window.
+
+    `entry_ids` are the database ids that `details` turns into SentRefs for the few rows a
+    window matched: loading every title and URL of a year's history would cost more memory
+    than everything else here together.
+    """
+
+    entry_ids: I64
+    keys: U64  # sorted key hashes (as unsigned) ...
+    key_rows: I64  # ... the row each belongs to ...
+    key_is_url: npt.NDArray[np.bool_]  # ... and whether it is a URL (else an id)
+    sigs: minhash.U8  # (n, NUM_PERM) b-bit signatures; rows without a body are zero
+    sizes: I64  # shingles behind each signature; 0: headline-only (no text rule)
+    terms: U32  # title terms of all rows end to end (numbers tagged, see text.py) ...
+    term_offsets: I64  # ... row r's at terms[term_offsets[r]:term_offsets[r + 1]]
+    details: Callable[[Sequence[int]], Mapping[int, SentRef]] = field(default=_no_details, compare=False)
+
+    @classmethod
+    def empty(cls) -> History:
+        return cls.from_blobs(entry_ids=[], url_keys=[], id_keys=[], sigs=[], sizes=[], terms=[])
+
+    @classmethod
+    def from_blobs(
+        cls,
+        *,
+        entry_ids: Sequence[int],
+        url_keys: Sequence[bytes],
+        id_keys: Sequence[bytes],
+        sigs: Sequence[bytes | None],
+        sizes: Sequence[int],
+        terms: Sequence[bytes],
+        details: Callable[[Sequence[int]], Mapping[int, SentRef]] = _no_details,
+    ) -> History:
+        """Arrays from stored rows, in the byte layout of `Stored` (one concatenation per column)."""
+        n = len(entry_ids)
+        url = _blob_column(url_keys, np.int64)
+        ids = _blob_column(id_keys, np.int64)
+        all_keys = np.concatenate([url[0], ids[0]]).view(np.uint64)
+        rows = np.concatenate([url[1], ids[1]])
+        is_url = np.concatenate([np.ones(len(url[0]), dtype=np.bool_), np.zeros(len(ids[0]), dtype=np.bool_)])
+        order = np.argsort(all_keys, kind="stable")
+        has_sig = np.fromiter((s is not None and len(s) == minhash.NUM_PERM for s in sigs), dtype=np.bool_, count=n)
+        sig_matrix = np.zeros((n, minhash.NUM_PERM), dtype=np.uint8)
+        if has_sig.any():
+            joined = b"".join(s for s in sigs if s is not None and len(s) == minhash.NUM_PERM)
+            sig_matrix[has_sig] = np.frombuffer(joined, dtype=np.uint8).reshape(-1, minhash.NUM_PERM)
+        flat_terms, term_rows = _blob_column(terms, np.uint32)
+        return cls(
+            entry_ids=np.asarray(entry_ids, dtype=np.int64),
+            keys=all_keys[order],
+            key_rows=rows[order],
+            key_is_url=is_url[order],
+            sigs=sig_matrix,
+            sizes=np.where(has_sig, np.asarray(sizes, dtype=np.int64), 0) if n else np.empty(0, dtype=np.int64),
+            terms=flat_terms.astype(np.uint32),
+            term_offsets=np.searchsorted(term_rows, np.arange(n + 1)).astype(np.int64),
+            details=details,
+        )
+
+    def __len__(self) -> int:
+        return len(self.entry_ids)
+
+    def row_terms(self, row: int) -> titles.Terms:
+        return tuple(self.terms[self.term_offsets[row] : self.term_offsets[row + 1]].tolist())
+
+    def describe(self, rows: Sequence[int]) -> dict[int, SentRef]:
+        """SentRefs of matched rows, by row (read from the state file on demand)."""
+        wanted = {int(self.entry_ids[row]): row for row in rows}
+        found = self.details(list(wanted))
+        return {wanted[entry]: ref for entry, ref in found.items() if entry in wanted}
+
+    # ------------------------------------------------------------------ exact keys
+
+    def match_keys(self, keys: Sequence[tuple[bool, int]]) -> HistoryMatch | None:
+        """The first of (is_url, key hash) found in history: the very item was sent before."""
+        if len(self.keys) == 0:
+            return None
+        for is_url, key in keys:
+            probe = np.uint64(key & 0xFFFF_FFFF_FFFF_FFFF)
+            at = int(np.searchsorted(self.keys, probe))
+            while at < len(self.keys) and self.keys[at] == probe:
+                if bool(self.key_is_url[at]) == is_url:
+                    return HistoryMatch(int(self.key_rows[at]), "same-url" if is_url else "same-id", 1.0)
+                at += 1
+        return None
+
+    # ------------------------------------------------------------------ text rule
+
+    def match_text(self, fp: Fingerprints, members: I64, threshold: float) -> dict[int, HistoryMatch]:
+        """For window rows `members` (with a body): the best stored row at or above `threshold`.
+
+        Containment is estimated from the b-bit Jaccard estimate and both set sizes.
+        """
+        found: dict[int, HistoryMatch] = {}
+        stored = np.flatnonzero(self.sizes > 0)
+        if len(members) == 0 or len(stored) == 0:
+            return found
+        window = minhash.bbit(fp.sigs[members])
+        chunks: list[I64] = []
+        for band in range(minhash.HISTORY_BANDS):
+            keys = minhash.history_keys(window, band)
+            order = np.argsort(keys, kind="stable")
+            ordered = keys[order]
+            for start in range(0, len(stored), _BLOCK):
+                rows = stored[start : start + _BLOCK]
+                probe = minhash.history_keys(self.sigs[rows], band)
+                left = np.searchsorted(ordered, probe, side="left")
+                counts = np.searchsorted(ordered, probe, side="right") - left
+                hit = np.flatnonzero(counts)
+                if len(hit) == 0:
+                    continue
+                repeat = counts[hit]
+                first = np.repeat(left[hit], repeat)
+                step = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+                chunks.append(np.stack([order[first + step], np.repeat(rows[hit], repeat)], axis=1))
+        if not chunks:
+            return found
+        pairs = np.unique(np.concatenate(chunks), axis=0)
+        jaccard = minhash.estimate(window[pairs[:, 0]], self.sigs[pairs[:, 1]])
+        a = np.diff(fp.offsets)[members][pairs[:, 0]].astype(np.float64)
+        b = self.sizes[pairs[:, 1]].astype(np.float64)
+        contained = np.minimum(1.0, jaccard * (a + b) / (1.0 + jaccard) / np.minimum(a, b))
+        keep = np.flatnonzero(contained >= threshold)
+        for w, row, score in zip(pairs[keep, 0].tolist(), pairs[keep, 1].tolist(), contained[keep].tolist(), strict=True):
+            item = int(members[w])
+            if not titles.numbers_agree(fp.titles[item], self.row_terms(row)):
+                continue
+            best = found.get(item)
+            if best is None or score > best.similarity:
+                found[item] = HistoryMatch(row, "text", score)
+        return found
+
+    # ------------------------------------------------------------------ title rule
+
+    def match_titles(self, fp: Fingerprints, members: Sequence[int], threshold: float) -> dict[int, HistoryMatch]:
+        """For window rows `members`: the best stored title match where one side is headline-only.
+
+        Prefix filtering on both sides: a stored title at least as long as the window's holds
+        one of the window title's rarest terms; a shorter stored title holds one of its own
+        rarest terms that the window's title has, so stored rows are also indexed by those.
+        """
+        found: dict[int, HistoryMatch] = {}
+        if not members or len(self) == 0:
+            return found
+        index = self._title_index(threshold)
+        owner = np.repeat(np.asarray(members, dtype=np.int64), [len(fp.titles[m]) for m in members])
+        flat = np.fromiter((t for m in members for t in fp.titles[m]), dtype=np.uint32, count=len(owner))
+        owner, flat = _unique_pairs(owner, flat)
+        prefix = _prefix(owner, flat, index.frequency(flat), threshold)
+        pairs = np.concatenate([
+            _join(flat[prefix], owner[prefix], index.full_terms, index.full_rows),  # stored titles as long or longer
+            _join(flat, owner, index.prefix_terms, index.prefix_rows),  # stored titles shorter
+        ])
+        if len(pairs) == 0:
+            return found
+        pairs = np.unique(pairs, axis=0)
+        # one side must be headline-only, or the text rule decides
+        pairs = pairs[(~fp.has_body[pairs[:, 0]]) | (self.sizes[pairs[:, 1]] == 0)]
+        for m, row in pairs.tolist():
+            score = titles.similarity(fp.titles[m], self.row_terms(row))
+            if score >= threshold and (m not in found or score > found[m].similarity):
+                found[m] = HistoryMatch(row, "title", score)
+        return found
+
+    def _title_index(self, threshold: float) -> _TitleIndex:
+        cache: dict[float, _TitleIndex] = self.__dict__.setdefault("_title_cache", {})
+        if threshold not in cache:
+            rows = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.term_offsets))
+            rows, terms = _unique_pairs(rows, self.terms)
+            values, counts = np.unique(terms, return_counts=True)
+            index = _TitleIndex(values, counts.astype(np.int64), *_sorted_by_term(terms, rows))
+            prefix = _prefix(rows, terms, index.frequency(terms), threshold)
+            index.prefix_terms, index.prefix_rows = _sorted_by_term(terms[prefix], rows[prefix])
+            cache[threshold] = index
+        return cache[threshold]
+
+
+class _TitleIndex:
+    """Sorted (term, row) arrays for every stored title term, and for each title's rarest terms."""
+
+    def __init__(self, values: U32, counts: I64, full_terms: U32, full_rows: I64) -> None:
+        self.values = values
+        self.counts = counts
+        self.full_terms = full_terms
+        self.full_rows = full_rows
+        self.prefix_terms: U32 = np.empty(0, dtype=np.uint32)
+        self.prefix_rows: I64 = np.empty(0, dtype=np.int64)
+
+    def frequency(self, terms: U32) -> I64:
+        """How many stored titles hold each term (0 for terms history never saw)."""
+        if len(self.values) == 0:
+            return np.zeros(len(terms), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.values, terms), len(self.values) - 1)
+        return np.where(self.values[at] == terms, self.counts[at], 0)
+
+
+# A term in more stored titles than this is skipped when joining ("update", "的"): it would
+# pair a window title with half of history while deciding nothing.
+_POSTING_CAP = 20000
+
+
+def _unique_pairs(owner: I64, terms: U32) -> tuple[I64, U32]:
+    """(owner, term) pairs without repeats, sorted by owner."""
+    if len(owner) == 0:
+        return owner, terms
+    key = np.unique((owner.astype(np.uint64) << np.uint64(32)) | terms.astype(np.uint64))
+    return (key >> np.uint64(32)).astype(np.int64), (key & np.uint64(0xFFFF_FFFF)).astype(np.uint32)
+
+
+def _prefix(owner: I64, terms: U32, frequency: I64, threshold: float) -> I64:
+    """Positions of each owner's rarest terms, as many as prefix filtering needs (owner-sorted input)."""
+    if len(owner) == 0:
+        return np.empty(0, dtype=np.int64)
+    order = np.lexsort((terms, frequency, owner))
+    starts = np.flatnonzero(np.r_[True, owner[order][1:] != owner[order][:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    rank = np.arange(len(order)) - np.repeat(starts, sizes)
+    needed = np.maximum(titles.MIN_TERMS, np.ceil(threshold * sizes - 1e-9)).astype(np.int64)
+    limit = np.repeat(np.maximum(1, sizes - needed + 1), sizes)
+    return np.sort(order[rank < limit])
+
+
+def _sorted_by_term(terms: U32, rows: I64) -> tuple[U32, I64]:
+    order = np.argsort(terms, kind="stable")
+    return terms[order], rows[order]
+
+
+def _join(probe_terms: U32, probe_owner: I64, index_terms: U32, index_rows: I64) -> I64:
+    """(owner, row) for every probe term found in the index (postings over _POSTING_CAP skipped)."""
+    if len(probe_terms) == 0 or len(index_terms) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    left = np.searchsorted(index_terms, probe_terms, side="left")
+    counts = np.searchsorted(index_terms, probe_terms, side="right") - left
+    hit = np.flatnonzero((counts > 0) & (counts <= _POSTING_CAP))
+    if len(hit) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    repeat = counts[hit]
+    first = np.repeat(left[hit], repeat)
+    step = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    return np.stack([np.repeat(probe_owner[hit], repeat), index_rows[first + step]], axis=1)

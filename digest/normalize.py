@@ -1,0 +1,130 @@
+"""Entries from any adapter -> Items: one id rule, canonical URLs, aware dates, clean text.
+
+The id falls back in a fixed order, and the order matters for dedup across runs:
+
+1. the entry's GUID, when it looks globally unique (a URL, a URN, a tag: URI, or anything
+   with a scheme).  Bare GUIDs like "42" are scoped to the source, because many feeds
+   number their items from 1 and two feeds would otherwise collide;
+2. the canonical link, when there is no GUID or when the feed reuses one GUID for several
+   entries (some CMSs ship the same GUID on every item — the same guard miniflux keeps);
+3. a hash of source, title and text, for entries with neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .config import Source
+from .dates import resolve_feed_date
+from .models import Entry, Item
+from .sanitize import html_to_text, sanitize_html, title_text
+from .urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_GLOBAL_GUID = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|urn:|tag:)")
+# Dates before feeds existed or well past `now` are a feed's bug, not news (year 9999, 1970).
+_EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+_FUTURE_SLACK = timedelta(days=2)
+
+
+def detect_language(text: str) -> str:
+    """'zh' when Han characters carry the text, else 'en' (by script, not by a model)."""
+    sample = text[:2000]
+    han = len(_CJK.findall(sample))
+    if not han:
+        return "en"
+    latin_words = len(_LATIN_WORD.findall(sample))
+    # a Han character is about a word's worth of meaning: compare counts directly
+    return "zh" if han >= latin_words * 0.5 else "en"
+
+
+def normalize_entries(entries: Sequence[Entry], source: Source, *, now: datetime, tz: ZoneInfo) -> list[Item]:
+    """Items for one source's entries; entries with neither title, text nor link are dropped."""
+    guid_counts = Counter(e.guid for e in entries if e.guid)
+    items = []
+    source_tz = ZoneInfo(source.timezone) if source.timezone else tz
+    for entry in entries:
+        item = _normalize(entry, source, now=now, tz=source_tz, guid_shared=guid_counts[entry.guid] > 1 if entry.guid else False)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, guid_shared: bool) -> Item | None:
+    base = entry.base_url or source.url
+    body_html = entry.content if len(entry.content) >= len(entry.summary) else entry.summary
+    text = html_to_text(body_html)
+    if not text and entry.summary and body_html is not entry.summary:
+        text = html_to_text(entry.summary)
+    url = canonical_url(entry.link or "", base)
+    if not url and entry.guid:
+        url = canonical_url(entry.guid)  # RSS isPermaLink GUIDs are the link
+    title = title_text(entry.title)
+    if not title:
+        title = _title_from_text(text)
+    if not title and not url:
+        return None
+    published = _published(entry, tz=tz, now=now)
+    language = detect_language(f"{title}\n{text[:1000]}")
+    section = source.section or (entry.category.strip() if source.type == "listing" and entry.category else "") or source.name
+    return Item(
+        id=_item_id(entry, source, url, title, text, guid_shared),
+        url=url or source.url,
+        title=title,
+        source=source.name,
+        section=title_text(section) or source.name,
+        published=published or now,
+        dated=published is not None,
+        language=language,
+        text=text,
+        html=sanitize_html(body_html, base),
+        author=title_text(entry.author) if entry.author else None,
+        source_index=source.index,
+    )
+
+
+def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid_shared: bool) -> str:
+    guid = (entry.guid or "").strip()
+    if guid and not guid_shared:
+        if _GLOBAL_GUID.match(guid):
+            as_url = canonical_url(guid)
+            return as_url or guid
+        return f"{source.name}#{guid}"
+    if url:
+        return url
+    digest = hashlib.sha256(f"{source.name}\x00{title}\x00{text}".encode()).hexdigest()[:32]
+    return f"sha256:{digest}"
+
+
+def _title_from_text(text: str, limit: int = 90) -> str:
+    first = text.split("\n", 1)[0].strip()
+    if len(first) <= limit:
+        return first
+    cut = first[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut) + "…"
+
+
+def _published(entry: Entry, *, tz: ZoneInfo, now: datetime) -> datetime | None:
+    published = entry.published
+    if published is None or entry.published_raw:
+        # feedparser misreads Chinese dates and "CST"; the source's timezone settles those
+        published = resolve_feed_date(entry.published_raw, published, tz=tz, now=now)
+    if published is None:
+        return None
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=tz)
+    if published < _EARLIEST or published > now + _FUTURE_SLACK:
+        log.debug("%s: ignoring implausible date %s on %r", entry.link, published, entry.title)
+        return None
+    return published
+

@@ -1,0 +1,449 @@
+"""The one orchestrator: config -> collect -> normalize -> dedup -> select -> summarize -> render
+-> write files -> deliver -> commit state.
+
+Everything in the middle is a pure function of values; the I/O (fetching, the state file,
+the output folder, SMTP) happens here, in this order, so that a run that fails halfway
+leaves the state exactly as it was: state is committed in one transaction, and only after
+the digest files are on disk (and, when sending, after at least one delivery succeeded).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .config import Config, Source
+from .errors import DeliveryError, DigestError, SourceError
+from .fetch import FetchRequest, FetchResult
+from .models import Digest, Item, Section, SourceResult, Stats
+from .normalize import normalize_entries
+from .select import select_items
+from .state import State, http_cache, open_state
+from .state import summaries as summary_cache
+from .timewindow import local_date, parse_now, parse_since
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What one invocation asks for; every field has the behaviour of a plain `digest run`."""
+
+    out: Path | None = Path("out")  # None: render in memory only (preview)
+    since: str | None = None  # overrides config.since
+    now: str | None = None  # ISO-8601, pins "now" for reproducible runs
+    write_state: bool = True  # False for `digest preview`: nothing is remembered
+    send: bool = False
+    force: bool = False  # resend to recipients the ledger says already got today's digest
+    archive: Path | None = None  # overrides config.archive
+    deadline: float | None = None  # seconds for the whole collection; overrides fetch.deadline
+    on_source: Callable[[SourceResult], None] | None = None  # progress, one call per source
+    on_phase: Callable[[str], None] | None = None  # progress, at the start of each phase
+
+
+@dataclass
+class RunResult:
+    digest: Digest
+    html: str = ""
+    text: str = ""
+    json: dict[str, Any] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    decisions: list[Any] = field(default_factory=list)  # dedup decisions, for `digest explain`
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    warnings: list[str] = field(default_factory=list)
+    delivery: Any = None  # DeliveryReport when --send
+    not_modified: int = 0
+    failed: int = 0
+
+
+@dataclass
+class _Collected:
+    items: list[Item]
+    results: list[SourceResult]
+    validators: dict[str, http_cache.Validators]
+    fresh_summaries: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    fresh_articles: list[Any] = field(default_factory=list)  # full-text pages fetched this run
+
+
+class _Timer:
+    def __init__(self, on_phase: Callable[[str], None] | None) -> None:
+        self.timings: dict[str, float] = {}
+        self.on_phase = on_phase
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        if self.on_phase:
+            self.on_phase(name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def run(config: Config, options: RunOptions | None = None) -> RunResult:
+    """Build the digest, write it, optionally send it, then remember what was done."""
+    options = options or RunOptions()
+    if not options.write_state:
+        state = open_state(config.state, readonly=True)
+        try:
+            return _build(config, options, state, _Timer(options.on_phase))
+        finally:
+            state.close()
+    from .state.lock import run_lock
+
+    with run_lock(config.state):
+        state = open_state(config.state)
+        try:
+            return _run_and_commit(config, options, state)
+        finally:
+            state.close()
+
+
+def preview(config: Config, options: RunOptions | None = None) -> RunResult:
+    """The digest as `run` would build it now, without writing files or state."""
+    options = dataclasses.replace(options or RunOptions(), out=None, write_state=False, send=False)
+    return run(config, options)
+
+
+def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunResult:
+    timer = _Timer(options.on_phase)
+    plan = _plan_delivery(config) if options.send else None
+    collected_out: list[_Collected] = []
+    result = _build(config, options, state, timer, collected_out)
+    collected: _Collected = collected_out[0]
+    digest = result.digest
+    if options.out is not None:
+        with timer.phase("write"):
+            result.files = write_outputs(options.out, result)
+            archive = options.archive or config.archive
+            if archive is not None:
+                from .archive import write_archive
+                from .render import render_html
+
+                web = render_html(digest, templates=config.templates, web=True).html
+                result.files += write_archive(archive, digest, web, site_url=config.archive_url,
+                                              templates=config.templates)
+    record_items = True
+    if plan is not None:
+        with timer.phase("deliver"):
+            result.delivery = _deliver(config, options, state, digest, plan)
+        # items count as sent once anyone has them; if everyone failed, the next run retries them
+        record_items = not result.delivery.all_failed
+    with timer.phase("commit"):
+        _commit(config, state, digest, collected, result, record_items=record_items, now=digest.generated_at)
+    result.timings = timer.timings
+    if result.delivery is not None and result.delivery.all_failed:
+        raise DeliveryError(
+            "the digest could not be delivered to anyone; nothing was marked as sent, "
+            f"so the next run includes these items ({result.delivery.summary()})"
+        )
+    if result.delivery is not None and result.delivery.failed:
+        raise DeliveryError(
+            f"{result.delivery.summary()}; run again to retry only the recipients that failed"
+        )
+    return result
+
+
+def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
+           collected_out: list[_Collected] | None = None) -> RunResult:
+    tz = config.tz
+    try:
+        now = parse_now(options.now, tz)
+    except ValueError as exc:
+        raise DigestError(f"--now: {exc}") from None
+    try:
+        since = parse_since(options.since or config.since, now, tz)
+    except ValueError as exc:
+        raise DigestError(f"--since: {exc}") from None
+
+    with timer.phase("collect"):
+        collected = _collect(config, options, state, now=now)
+    with timer.phase("dedup"):
+        from .dedup import deduplicate
+        from .state.history import load_history
+
+        history = load_history(state.conn, now=now, settings=config.dedup)
+        deduped = deduplicate(collected.items, settings=config.dedup, history=history)
+    with timer.phase("select"):
+        from .dedup import order_items
+
+        selection = select_items(deduped.items, config, since=since, until=now, order=order_items)
+    sections = selection.sections
+    if any(s.full_text for s in config.sources):
+        with timer.phase("full text"):
+            sections = _with_full_text(config, state, sections, collected.fresh_articles)
+    with timer.phase("summarize"):
+        sections = _summarize(config, state, sections, collected.fresh_summaries)
+    items = [i for s in sections for i in s.items]
+    digest = Digest(
+        title=config.title,
+        generated_at=now,
+        since=since,
+        until=now,
+        timezone=config.timezone,
+        language=_dominant_language(items),
+        sections=sections,
+        sources=tuple(_with_failing_days(state, collected.results, now)),
+        stats=Stats(fetched=len(collected.items), duplicates=deduped.duplicates, selected=len(items)),
+        archive_url=_archive_link(config, now),
+    )
+    result = RunResult(digest=digest, decisions=list(deduped.decisions))
+    with timer.phase("render"):
+        rendered = render_digest(digest, config)
+        result.html, result.text, warnings = rendered
+        result.warnings.extend(warnings)
+        from .render.json_out import digest_to_json
+
+        result.json = digest_to_json(digest)
+    result.timings = timer.timings
+    result.not_modified = sum(1 for r in collected.results if r.status == "not_modified")
+    result.failed = sum(1 for r in collected.results if r.status == "error")
+    if collected_out is not None:
+        collected_out.append(collected)
+    return result
+
+
+def render_digest(digest: Digest, config: Config) -> tuple[str, str, list[str]]:
+    """(html, text, warnings) for a digest, with the user's templates if configured."""
+    from .render import render_html, render_text
+
+    unsubscribe = config.email.unsubscribe_url
+    # a per-subscriber link ({id}, {address}) belongs in the List-Unsubscribe header, not the shared body
+    link = unsubscribe if unsubscribe and "{" not in unsubscribe else None
+    html = render_html(digest, templates=config.templates, unsubscribe_url=link)
+    text = render_text(digest, templates=config.templates, unsubscribe_url=link)
+    return html.html, text, list(html.warnings)
+
+
+# ---------------------------------------------------------------------------- collect
+
+def _collect(config: Config, options: RunOptions, state: State, *, now: datetime) -> _Collected:
+    from .fetch import fetch_all
+
+    sources = {s.name: s for s in config.sources}
+    requests = []
+    for source in config.sources:
+        # a preview must show the whole window, so it never asks for "only if changed"
+        validators = http_cache.get(state.conn, source.url) if options.write_state else http_cache.Validators()
+        requests.append(FetchRequest(
+            key=source.name, url=source.url, etag=validators.etag,
+            last_modified=validators.last_modified, allow_file=True,
+        ))
+    fetch_settings = config.fetch
+    if options.deadline is not None:
+        fetch_settings = dataclasses.replace(fetch_settings, deadline=options.deadline)
+    items: list[Item] = []
+    results: list[SourceResult] = []
+    validators_out: dict[str, http_cache.Validators] = {}
+
+    def on_result(fetched: FetchResult) -> None:
+        source = sources[fetched.key]
+        result, source_items = _read_source(source, fetched, config, now=now)
+        if fetched.status == "ok":
+            validators_out[source.url] = http_cache.Validators(fetched.etag, fetched.last_modified)
+        items.extend(source_items)
+        results.append(result)
+        if options.on_source:
+            options.on_source(result)
+
+    fetch_all(requests, fetch_settings, on_result=on_result)
+    order = {s.name: s.index for s in config.sources}
+    results.sort(key=lambda r: order[r.name])
+    return _Collected(items=items, results=results, validators=validators_out)
+
+
+def _read_source(source: Source, fetched: FetchResult, config: Config, *, now: datetime) -> tuple[SourceResult, list[Item]]:
+    if fetched.status == "error":
+        return SourceResult(source.name, source.url, "error", error=fetched.error or "failed"), []
+    if fetched.status == "not_modified":
+        return SourceResult(source.name, source.url, "not_modified"), []
+    from .sources import parse_source
+
+    try:
+        entries = parse_source(source, fetched.body, fetched.headers, fetched.final_url or source.url,
+                               tz=_source_tz(config, source), now=now)
+    except SourceError as exc:
+        return SourceResult(source.name, source.url, "error", error=str(exc)), []
+    except Exception as exc:
+        log.warning("%s: unexpected parser failure", source.name, exc_info=True)
+        return SourceResult(source.name, source.url, "error", error=f"could not parse ({exc.__class__.__name__})"), []
+    items = normalize_entries(entries, source, now=now, tz=_source_tz(config, source))
+    return SourceResult(source.name, source.url, "ok", items=len(items)), items
+
+
+def _source_tz(config: Config, source: Source) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(source.timezone) if source.timezone else config.tz
+
+
+# ---------------------------------------------------------------------------- enrich
+
+def _with_full_text(config: Config, state: State, sections: tuple[Section, ...], fresh_articles: list[Any]) -> tuple[Section, ...]:
+    """Article text for items of `full_text` sources (read from the cache; new pages go to `fresh_articles`)."""
+    from .fulltext import fetch_full_texts
+
+    wanted = {s.name for s in config.sources if s.full_text}
+    targets = [i for s in sections for i in s.items if i.source in wanted]
+    if not targets:
+        return sections
+    texts = fetch_full_texts(
+        targets, fetch_settings=config.fetch, allow_hosts=config.fetch.allow_hosts,
+        conn=state.conn, now=time.time(),
+    )
+    fresh_articles.extend(texts.to_cache)
+    return tuple(
+        Section(s.name, tuple(
+            dataclasses.replace(i, text=texts[i.id]) if texts.get(i.id) else i for i in s.items
+        ))
+        for s in sections
+    )
+
+
+def _summary_key(item: Item, config: Config, version: str) -> str:
+    settings = config.summary
+    material = json.dumps(
+        [version, settings.algorithm, settings.sentences, settings.max_chars, item.language, item.title, item.text],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _summarize(config: Config, state: State, sections: tuple[Section, ...],
+               fresh: dict[str, tuple[tuple[str, ...], str]]) -> tuple[Section, ...]:
+    """Summaries for the selected items only, reused from the state cache when the text is unchanged.
+
+    Newly computed summaries are added to `fresh`, committed later with the rest of the state.
+    """
+    items = [i for s in sections for i in s.items]
+    if not items:
+        return sections
+    from .summarize import SUMMARY_VERSION, summarize
+
+    keys = {i.id: _summary_key(i, config, SUMMARY_VERSION) for i in items}
+    cached = summary_cache.get_many(state.conn, list(keys.values()))
+    done: dict[str, Item] = {}
+    for item in items:
+        key = keys[item.id]
+        if key in cached:
+            sentences, text = cached[key]
+        else:
+            summary = summarize(
+                item.text, title=item.title, language=item.language, sentences=config.summary.sentences,
+                max_chars=config.summary.max_chars, algorithm=config.summary.algorithm,
+            )
+            sentences, text = summary.sentences, summary.text
+            fresh[key] = (sentences, text)
+        done[item.id] = dataclasses.replace(item, summary=text, summary_sentences=sentences)
+    return tuple(Section(s.name, tuple(done[i.id] for i in s.items)) for s in sections)
+
+
+def _dominant_language(items: Sequence[Item]) -> str:
+    if not items:
+        return "en"
+    counts = Counter(i.language for i in items)
+    return "zh" if counts["zh"] > counts["en"] else "en"
+
+
+def _archive_link(config: Config, now: datetime) -> str | None:
+    if not config.archive_url:
+        return None
+    return f"{config.archive_url.rstrip('/')}/{local_date(now, config.tz).isoformat()}.html"
+
+
+def _with_failing_days(state: State, results: Sequence[SourceResult], now: datetime) -> list[SourceResult]:
+    from .state.failures import failing_days
+
+    days = failing_days(state.conn, now=now)
+    return [
+        dataclasses.replace(r, failing_days=days.get(r.name, 0) + 1) if r.status == "error" else r
+        for r in results
+    ]
+
+
+# ---------------------------------------------------------------------------- outputs
+
+def write_outputs(out: Path, result: RunResult) -> list[Path]:
+    """digest.html, digest.txt, digest.json, each replaced atomically (never half-written)."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "digest.html": result.html,
+        "digest.txt": result.text,
+        "digest.json": json.dumps(result.json, ensure_ascii=False, indent=2) + "\n",
+    }
+    written = []
+    for name, content in files.items():
+        target = out / name
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(content)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written
+
+
+@dataclass(frozen=True)
+class _DeliveryPlan:
+    recipients: list[Any]
+    smtp: Any
+
+
+def _plan_delivery(config: Config) -> _DeliveryPlan:
+    """Check addresses and DIGEST_SMTP_* before anything is fetched: a typo fails in a second."""
+    from .deliver import SmtpSettings, config_sections, plan_delivery
+
+    recipients = plan_delivery(config.email, None, config_file=config.path.name, base=config.path.parent,
+                               known_sections=config_sections(config))
+    return _DeliveryPlan(recipients=recipients, smtp=SmtpSettings.from_env())
+
+
+def _deliver(config: Config, options: RunOptions, state: State, digest: Digest, plan: _DeliveryPlan) -> Any:
+    from .deliver import send_digest
+
+    def render_for(sub: Digest) -> tuple[str, str]:
+        html, text, _ = render_digest(sub, config)
+        return html, text
+
+    return send_digest(
+        state.conn, digest, plan.recipients, render_for, settings=config.email, smtp=plan.smtp,
+        force=options.force, digest_date=local_date(digest.generated_at, config.tz),
+    )
+
+
+def _commit(config: Config, state: State, digest: Digest, collected: _Collected, result: RunResult,
+            *, record_items: bool, now: datetime) -> None:
+    """Everything this run learned, in one transaction."""
+    from .state import articles, failures, history
+
+    with state.transaction() as conn:
+        failures.record_results(
+            conn, [(r.name, r.status != "error", r.error) for r in collected.results], now=now,
+        )
+        summary_cache.put_many(conn, collected.fresh_summaries)
+        articles.put_many(conn, collected.fresh_articles)
+        if record_items:
+            # validators only move forward with the items: if nobody got today's digest,
+            # tomorrow's run must fetch (not 304) and select the same items again
+            for url, validators in collected.validators.items():
+                http_cache.put(conn, url, validators)
+            history.record_sent(conn, digest.items, now=now)
+            history.prune(conn, now=now, history_days=config.dedup.history_days)
+            summary_cache.prune(conn, time.time() - 30 * 86400)
+            articles.prune(conn, time.time() - 30 * 86400)

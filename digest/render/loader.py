@@ -1,0 +1,21 @@
+"""Where templates come from: the user's `templates:` folder first, then the shipped ones."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+
+def shipped_template_dir() -> Path:
+    """The templates/ folder of a source checkout, or the copy installed as digest/templates."""
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(resources.files("digest.templates")))
+
+
+def template_dirs(custom: Path | None) -> list[Path]:
+    """Search path for jinja2: a user's folder overrides templates by name, the rest fall back."""
+    dirs = [custom] if custom is not None else []
+    dirs.append(shipped_template_dir())
+    return dirs

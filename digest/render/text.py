@@ -1,0 +1,24 @@
+"""The plaintext part: the same content as the HTML e-mail, readable in a terminal mail client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..models import Digest
+from .env import environment, render_template
+from .view import build_view
+
+TEXT_TEMPLATE = "digest.txt.j2"
+
+
+def render_text(digest: Digest, *, templates: Path | None = None, unsubscribe_url: str | None = None) -> str:
+    """The plaintext digest, wrapped at 72 columns (CJK counted as two); never trimmed for size."""
+    context = {"d": build_view(digest), "unsubscribe_url": unsubscribe_url}
+    text = render_template(environment(templates), TEXT_TEMPLATE, context)
+    # Templates may leave runs of blank lines behind conditional blocks; one blank line is enough.
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip("\n") + "\n"

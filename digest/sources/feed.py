@@ -1,0 +1,194 @@
+"""Feed bytes -> Entries: RSS 0.9x/1.0/2.0 and Atom via feedparser, JSON Feed 1.0/1.1 by hand.
+
+Pure: the caller fetched the bytes.  feedparser gets a BytesIO and the response headers,
+never a URL or a bare string (it would try to open those itself), so the declared
+charset is honoured and nothing is fetched behind our back.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import ParseError
+from ..models import Entry
+
+_JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(\.1)?/?$")
+
+
+def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[Entry]:
+    """Entries of a feed document; ParseError with a one-line reason if it is not a feed."""
+    if not body.strip():
+        raise ParseError("empty response (no feed data)")
+    if _looks_like_json(body, headers):
+        return parse_json_feed(body, url)
+    return _parse_xml_feed(body, headers, url)
+
+
+def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
+    content_type = headers.get("content-type", "").lower()
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return head in (b"{", b"[") or ("json" in content_type and head != b"<")
+
+
+def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[Entry]:
+    import feedparser
+
+    response_headers = {k.lower(): v for k, v in headers.items()}
+    response_headers.setdefault("content-location", url)
+    # feedparser resolves relative links against this; it is only used as a base, never fetched
+    parsed = feedparser.parse(
+        io.BytesIO(body),
+        response_headers=response_headers,
+        resolve_relative_uris=True,
+        sanitize_html=False,  # we sanitize with one allow-list of our own (digest.sanitize)
+    )
+    site = parsed.feed.get("link") or ""
+    if url.startswith("file:") and site.startswith(("http://", "https://")):
+        # a feed saved to disk: its relative links mean the site, not the folder it sits in
+        response_headers["content-location"] = site
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
+                                  resolve_relative_uris=True, sanitize_html=False)
+    if not parsed.get("version") and not parsed.entries:
+        # An HTML page (a login wall, an error page, a site's home page) parses with bozo
+        # false and no version: feedparser cannot tell us, so we say it ourselves.
+        reason = parsed.get("bozo_exception")
+        kind = "an HTML page" if b"<html" in body[:4096].lower() else "not a feed"
+        detail = f" ({_one_line(reason)})" if reason and kind == "not a feed" else ""
+        raise ParseError(f"{kind}, not an RSS/Atom/JSON feed{detail}")
+    feed_link = parsed.feed.get("link") or url
+    return [_entry_from_feedparser(e, feed_link, url) for e in parsed.entries]
+
+
+def _one_line(exc: object) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:160] if text else exc.__class__.__name__
+
+
+def _entry_from_feedparser(e: Mapping[str, Any], feed_link: str, url: str) -> Entry:
+    content = ""
+    for block in e.get("content") or []:
+        value = block.get("value") or ""
+        if len(value) > len(content):
+            content = value
+    summary = e.get("summary") or ""
+    if summary == content:
+        summary = ""
+    published = None
+    raw = None
+    for key in ("published", "updated", "created"):
+        if e.get(key):
+            raw = e[key]
+            struct = e.get(f"{key}_parsed")
+            if struct:
+                try:
+                    published = datetime.fromtimestamp(calendar.timegm(struct), tz=UTC)
+                except (OverflowError, ValueError, OSError):
+                    published = None
+            break
+    link = e.get("link")
+    if not link:
+        for candidate in e.get("links") or []:
+            if candidate.get("href") and candidate.get("rel", "alternate") == "alternate":
+                link = candidate["href"]
+                break
+    tags = e.get("tags") or []
+    category = tags[0].get("term") if tags and isinstance(tags[0], Mapping) else None
+    base = ""
+    detail = e.get("title_detail") or {}
+    if isinstance(detail, Mapping):
+        base = detail.get("base") or ""
+    return Entry(
+        title=e.get("title") or "",
+        link=link,
+        guid=e.get("id") or None,
+        content=content,
+        summary=summary,
+        author=e.get("author") or None,
+        published=published,
+        published_raw=raw,
+        category=category,
+        base_url=base or feed_link or url,
+    )
+
+
+def parse_json_feed(body: bytes, url: str) -> list[Entry]:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ParseError("JSON feed is not valid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or not _JSON_FEED_VERSION.match(str(data.get("version", ""))):
+        raise ParseError("JSON, but not a JSON Feed (no https://jsonfeed.org/version/1.x \"version\")")
+    items = data.get("items")
+    if not isinstance(items, list):
+        raise ParseError("JSON Feed without an \"items\" list")
+    base = str(data.get("home_page_url") or data.get("feed_url") or url)
+    feed_authors = _json_authors(data)
+    entries = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        published_raw = _str(item.get("date_published")) or _str(item.get("date_modified"))
+        entries.append(Entry(
+            title=_str(item.get("title")),
+            link=_str(item.get("url")) or _str(item.get("external_url")) or None,
+            guid=_str(item.get("id")) or None,
+            content=_str(item.get("content_html")) or _html_escape(_str(item.get("content_text"))),
+            summary=_str(item.get("summary")),
+            author=_json_authors(item) or feed_authors or None,
+            published=_rfc3339(published_raw),
+            published_raw=published_raw or None,
+            category=_first_tag(item.get("tags")),
+            base_url=base,
+        ))
+    return entries
+
+
+def _str(value: Any) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    return str(value)
+
+
+def _html_escape(text: str) -> str:
+    import html
+
+    return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip()) if text else ""
+
+
+def _json_authors(obj: Mapping[str, Any]) -> str:
+    authors = obj.get("authors")
+    if isinstance(authors, list):
+        names = [_str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")]
+        if names:
+            return ", ".join(names)
+    author = obj.get("author")  # JSON Feed 1.0
+    if isinstance(author, dict):
+        return _str(author.get("name"))
+    return ""
+
+
+def _first_tag(tags: Any) -> str | None:
+    if isinstance(tags, list) and tags and isinstance(tags[0], str):
+        return tags[0]
+    return None
+
+
+def _rfc3339(value: str) -> datetime | None:
+    if not value:
+        return None
+    from dateutil import parser
+
+    try:
+        parsed = parser.isoparse(value)
+    except (ValueError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,82 @@
+"""Extractive summaries: a few of the article's own sentences, in article order, within a budget.
+
+    >>> summarize(text, title=item.title, language="en").sentences
+
+Pure and deterministic (the pipeline caches results keyed by text, title, settings and
+SUMMARY_VERSION).  sumy, jieba and numpy are imported on first use, not at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .algorithms import ALGORITHMS as _RANKERS
+from .algorithms import Unit, rank
+from .blurb import choose, render
+from .candidates import candidates
+from .sentences import Sentence, split_sentences
+from .tokenizer import SumyTokenizer, set_cache_dir
+
+__all__ = [
+    "ALGORITHMS",
+    "AUTO_ALGORITHM",
+    "DEFAULT_MAX_CHARS",
+    "SUMMARY_VERSION",
+    "Sentence",
+    "Summary",
+    "SumyTokenizer",
+    "set_cache_dir",
+    "split_sentences",
+    "summarize",
+]
+
+SUMMARY_VERSION = "1"
+AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
+ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
+DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}
+# Each ranker sees at most this many candidates (see candidates._cap); measured in
+# bench/summarize_speed.py to keep a 2,000-sentence article well under a second.
+CANDIDATE_CAP = {
+    "pacsum": 120, "lead": 120, "lexrank": 60, "textrank": 80, "lsa": 40,
+    "luhn": 80, "kl": 30, "sumbasic": 40, "edmundson": 80,
+}
+_REACH = 2  # how many ranks past `sentences` a shorter sentence may be taken to fill the budget
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The chosen sentences exactly as they stand in the text (article order) and the blurb."""
+
+    sentences: tuple[str, ...]
+    text: str
+
+
+def summarize(
+    text: str,
+    *,
+    title: str,
+    language: str,
+    sentences: int = 3,
+    max_chars: int | None = None,
+    algorithm: str = "auto",
+) -> Summary:
+    """Pick up to `sentences` sentences of `text` that tell what it is about, within `max_chars`.
+
+    `language` is "zh" or "en"; max_chars None means 200 for Chinese, 320 for English.
+    An empty text (or one that only repeats the title or is all boilerplate) gives an empty Summary.
+    """
+    lang = "zh" if language.lower().startswith("zh") else "en"
+    budget = DEFAULT_MAX_CHARS[lang] if max_chars is None else max_chars
+    name = AUTO_ALGORITHM if algorithm == "auto" else algorithm
+    if name not in _RANKERS:
+        raise ValueError(f"unknown summary algorithm {algorithm!r} (expected one of {', '.join(ALGORITHMS)})")
+    if sentences <= 0 or budget <= 0:
+        return Summary((), "")
+    pool = candidates(text, title, lang, CANDIDATE_CAP.get(name))
+    if not pool:
+        return Summary((), "")
+    units = [Unit(s.text, s.paragraph) for s in pool]
+    order = rank(name, units, title, lang)
+    chosen = choose(order, [u.text for u in units], sentences, budget, reach=sentences + _REACH)
+    picked = tuple(units[i].text for i in chosen)
+    return Summary(picked, render(picked, budget))

@@ -1,0 +1,88 @@
+"""Fitting ranked sentences into a blurb: a sentence count, a character budget, article order.
+
+Sentences are taken best first while they fit; a sentence that does not fit is skipped for a
+shorter one only among the best few (so a budget never fills up with trivia).  If even the best
+sentence is too long alone, it is cut at a clause boundary (or a word boundary) with "…".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .sentences import CJK, has_cjk
+from .tokenizer import words
+
+ELLIPSIS = "…"
+_WHITESPACE = re.compile(r"\s+")
+_CJK_EDGE = re.compile(f"[{CJK}\u3000-\u303f\uff00-\uffef“”‘’]")
+# Cut after these (clause ends); the mark itself is dropped before the ellipsis.
+_CLAUSE_END = re.compile(r"[，、；：,;:—–)）」』”]|[.!?。！？](?=\s|$)| - ")
+_TRAILING = re.compile(r"[\s，、；：,;:—–\-(（「『“‘\"']+$")
+
+
+def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: int, reach: int) -> list[int]:
+    """Indices to show, in article order: the best that fit, looking at most `reach` ranks deep."""
+    if count <= 0 or not ranked:
+        return []
+    chosen: list[int] = []
+    for index in ranked[: max(reach, count)]:
+        if len(chosen) == count:
+            break
+        if len(join([texts[i] for i in sorted([*chosen, index])])) <= max_chars:
+            chosen.append(index)
+    if not chosen:
+        chosen = [ranked[0]]  # too long alone: the best sentence, trimmed by render()
+    return sorted(chosen)
+
+
+def render(sentences: Sequence[str], max_chars: int) -> str:
+    """The blurb as displayed: sentences joined, whitespace collapsed, trimmed to max_chars."""
+    return trim(join(sentences), max_chars)
+
+
+def join(sentences: Sequence[str]) -> str:
+    """Join with a space between Latin sentences and nothing next to Chinese text."""
+    out = ""
+    for sentence in sentences:
+        piece = _WHITESPACE.sub(" ", sentence).strip()
+        if not piece:
+            continue
+        if out and not (_CJK_EDGE.match(out[-1]) or _CJK_EDGE.match(piece[0])):
+            out += " "
+        out += piece
+    return out
+
+
+def trim(text: str, max_chars: int) -> str:
+    """Cut to at most max_chars (ellipsis included) at a clause or word boundary, never mid-word."""
+    if len(text) <= max_chars:
+        return text
+    if max_chars <= len(ELLIPSIS):
+        return ""
+    limit = max_chars - len(ELLIPSIS)
+    window = text[: limit + 1]
+    clause = max((m.end() for m in _CLAUSE_END.finditer(window) if m.end() <= limit), default=0)
+    cut = clause if clause >= limit * 0.4 else _word_boundary(text, limit)
+    head = _TRAILING.sub("", text[:cut])
+    return head + ELLIPSIS if head else ""
+
+
+def _word_boundary(text: str, limit: int) -> int:
+    """The last position <= limit that does not split a word (jieba words for Chinese)."""
+    if not has_cjk(text[:limit]):
+        space = text.rfind(" ", 0, limit + 1)
+        return max(space, 0)
+    best = 0
+    position = 0
+    for word in words(text[: limit + 40]):
+        found = text.find(word, position)
+        if found < 0:
+            continue
+        if found <= limit:
+            best = max(best, found)  # just before this word
+        end = found + len(word)
+        if end > limit:
+            break
+        best = position = end
+    return best

@@ -1,0 +1,209 @@
+"""The human date parser: every form of issue 3, zones, the sanity range, and garbage."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.dates import has_ambiguous_zone, parse_date, resolve_feed_date
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BERLIN = ZoneInfo("Europe/Berlin")
+# Wednesday 5 June 2024, noon in Shanghai
+NOW = datetime(2024, 6, 5, 12, 0, tzinfo=SHANGHAI)
+
+
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
+
+
+CASES: list[tuple[str, datetime | None]] = [
+    # Chinese absolute forms
+    ("2024年6月5日", sh(2024, 6, 5)),
+    ("2024年06月05日 08:30", sh(2024, 6, 5, 8, 30)),
+    ("2024年6月5日 08:30:15", sh(2024, 6, 5, 8, 30, 15)),
+    ("2024年6月5日08时30分", sh(2024, 6, 5, 8, 30)),
+    ("2024年6月5日 下午3:20", sh(2024, 6, 5, 15, 20)),
+    ("2024年6月5号", sh(2024, 6, 5)),
+    ("发布时间：2024年06月05日 08:30 来源：新华网", sh(2024, 6, 5, 8, 30)),
+    # month and day only: this year, or last year when that day is still to come
+    ("6月5日", sh(2024, 6, 5)),
+    ("6月4日 09:15", sh(2024, 6, 4, 9, 15)),
+    ("6月7日", sh(2023, 6, 7)),
+    ("12月31日", sh(2023, 12, 31)),
+    ("06-05 08:30", sh(2024, 6, 5, 8, 30)),
+    # numeric forms
+    ("2024-06-05 08:30", sh(2024, 6, 5, 8, 30)),
+    ("2024-06-05", sh(2024, 6, 5)),
+    ("2024/6/5", sh(2024, 6, 5)),
+    ("2024/06/05 8:05", sh(2024, 6, 5, 8, 5)),
+    ("2024.06.05", sh(2024, 6, 5)),
+    ("２０２４－０６－０５ １２：００", sh(2024, 6, 5, 12)),
+    ("来源：新华网 2024-06-04 21:07", sh(2024, 6, 4, 21, 7)),
+    # relative, Chinese
+    ("刚刚", NOW),
+    ("剛剛", NOW),
+    ("3小时前", NOW - timedelta(hours=3)),
+    ("3 小时前", NOW - timedelta(hours=3)),
+    ("半小时前", NOW - timedelta(minutes=30)),
+    ("15分钟前", NOW - timedelta(minutes=15)),
+    ("30秒前", NOW - timedelta(seconds=30)),
+    ("2天前", NOW - timedelta(days=2)),
+    ("1周前", NOW - timedelta(weeks=1)),
+    ("昨天 14:20", sh(2024, 6, 4, 14, 20)),
+    ("昨天14:20", sh(2024, 6, 4, 14, 20)),
+    ("今天 08:00", sh(2024, 6, 5, 8)),
+    ("前天", sh(2024, 6, 3)),
+    # relative, English
+    ("5 minutes ago", NOW - timedelta(minutes=5)),
+    ("an hour ago", NOW - timedelta(hours=1)),
+    ("about 2 hours ago", NOW - timedelta(hours=2)),
+    ("3 days ago", NOW - timedelta(days=3)),
+    ("just now", NOW),
+    ("yesterday", sh(2024, 6, 4)),
+    ("Yesterday at 2:20 pm", sh(2024, 6, 4, 14, 20)),
+    ("today", sh(2024, 6, 5)),
+    # English absolute
+    ("Jun 5, 2024", sh(2024, 6, 5)),
+    ("June 5th, 2024", sh(2024, 6, 5)),
+    ("5 June 2024", sh(2024, 6, 5)),
+    ("Jun 4", sh(2024, 6, 4)),
+    ("Dec 24", sh(2023, 12, 24)),
+    # ISO-8601
+    ("2024-06-05T08:30:00Z", datetime(2024, 6, 5, 8, 30, tzinfo=UTC)),
+    ("2024-06-05T08:30:00+08:00", sh(2024, 6, 5, 8, 30)),
+    ("2024-06-05T08:30:00.123-05:00", datetime(2024, 6, 5, 13, 30, 0, 123000, tzinfo=UTC)),
+    ("2024-06-05 08:30 +0800", sh(2024, 6, 5, 8, 30)),
+    # RFC-822
+    ("Wed, 05 Jun 2024 08:30:00 GMT", datetime(2024, 6, 5, 8, 30, tzinfo=UTC)),
+    ("Wed, 05 Jun 2024 08:30:00 +0200", datetime(2024, 6, 5, 6, 30, tzinfo=UTC)),
+    ("Wed, 05 Jun 2024 08:30:00 EST", datetime(2024, 6, 5, 13, 30, tzinfo=UTC)),
+    ("Wed, 05 Jun 24 08:30 GMT", datetime(2024, 6, 5, 8, 30, tzinfo=UTC)),
+    ("Wed, 05 Jun 2024 08:30:00", sh(2024, 6, 5, 8, 30)),  # no zone: the source's
+    # ambiguous zone names mean the source's timezone (China Standard Time here)
+    ("Wed, 05 Jun 2024 08:30:00 CST", sh(2024, 6, 5, 8, 30)),
+    ("2024-06-05 08:30 CST", sh(2024, 6, 5, 8, 30)),
+    # epoch seconds and milliseconds, as data-time attributes carry them
+    ("1717545600", datetime(2024, 6, 5, tzinfo=UTC)),
+    ("1717545600000", datetime(2024, 6, 5, tzinfo=UTC)),
+    # absurd years and the far future are mistakes
+    ("1970-01-01", None),
+    ("1989-12-31", None),
+    ("2099-01-01", None),
+    ("2024-06-08", None),
+    ("2024-06-07 11:00", sh(2024, 6, 7, 11)),  # within the two-day slack
+    # garbage: never the 3rd of the month, never a crash
+    ("", None),
+    ("   ", None),
+    ("hello", None),
+    ("Monday", None),
+    ("5", None),
+    ("3 comments", None),
+    ("阅读 1234", None),
+    ("2024-02-30", None),
+    ("2024年13月5日", None),
+    ("99:99", None),
+    ("昨天 99:99", None),
+    ("NaN", None),
+    ("Posted by admin", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] or "empty" for c in CASES])
+def test_parse_date(text: str, expected: datetime | None) -> None:
+    got = parse_date(text, tz=SHANGHAI, now=NOW)
+    assert got == expected
+    if got is not None:
+        assert got.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "expected"),
+    [
+        ("2024-06-05 08:30", BERLIN, datetime(2024, 6, 5, 8, 30, tzinfo=BERLIN)),
+        ("Wed, 05 Jun 2024 08:30:00 CST", ZoneInfo("America/Chicago"), datetime(2024, 6, 5, 8, 30, tzinfo=ZoneInfo("America/Chicago"))),
+        ("昨天 23:30", BERLIN, datetime(2024, 6, 4, 23, 30, tzinfo=BERLIN)),
+    ],
+)
+def test_source_timezone_decides(text: str, tz: ZoneInfo, expected: datetime) -> None:
+    assert parse_date(text, tz=tz, now=NOW) == expected
+
+
+def test_year_less_date_at_new_year() -> None:
+    """On 2 January, '12月30日' is three days ago, not next December."""
+    now = datetime(2025, 1, 2, 9, tzinfo=SHANGHAI)
+    assert parse_date("12月30日", tz=SHANGHAI, now=now) == sh(2024, 12, 30)
+    assert parse_date("1月2日", tz=SHANGHAI, now=now) == sh(2025, 1, 2)
+
+
+def test_naive_now_is_read_in_tz() -> None:
+    assert parse_date("3小时前", tz=SHANGHAI, now=datetime(2024, 6, 5, 12)) == sh(2024, 6, 5, 9)
+
+
+def test_unparseable_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="digest.dates"):
+        assert parse_date("sometime soon", tz=SHANGHAI, now=NOW) is None
+    assert any("sometime soon" in r.getMessage() and r.levelno == logging.DEBUG for r in caplog.records)
+
+
+FEED_CASES: list[tuple[str | None, datetime | None, datetime | None]] = [
+    # feedparser reads the Chinese form as 2024-11-01: ours wins
+    ("2024年6月5日 08:30", datetime(2024, 11, 1, tzinfo=UTC), sh(2024, 6, 5, 8, 30)),
+    # CST: feedparser says US Central (14:30 UTC); the source means China
+    ("Wed, 05 Jun 2024 08:30:00 CST", datetime(2024, 6, 5, 14, 30, tzinfo=UTC), sh(2024, 6, 5, 8, 30)),
+    # a zone-less time is the source's, not UTC
+    ("2024-06-05 08:30", datetime(2024, 6, 5, 8, 30, tzinfo=UTC), sh(2024, 6, 5, 8, 30)),
+    # an explicit zone: feedparser's value stands
+    ("Wed, 05 Jun 2024 08:30:00 GMT", datetime(2024, 6, 5, 8, 30, tzinfo=UTC), datetime(2024, 6, 5, 8, 30, tzinfo=UTC)),
+    ("2004-02-28T18:14:55-08:00", datetime(2004, 2, 29, 2, 14, 55, tzinfo=UTC), datetime(2004, 2, 29, 2, 14, 55, tzinfo=UTC)),
+    # feedparser gave nothing: ours
+    ("3小时前", None, NOW - timedelta(hours=3)),
+    # neither can place it
+    ("sometime", None, None),
+    # a form only feedparser knows keeps feedparser's value
+    ("Mittwoch, 5. Juni 2024", datetime(2024, 6, 5, tzinfo=UTC), datetime(2024, 6, 5, tzinfo=UTC)),
+    # no raw string at all
+    (None, datetime(2024, 6, 5, tzinfo=UTC), datetime(2024, 6, 5, tzinfo=UTC)),
+    (None, None, None),
+    # feedparser's epoch default for a broken date is not a date
+    ("Thu, 01 Jan 1970 00:00:00 GMT", datetime(1970, 1, 1, tzinfo=UTC), None),
+]
+
+
+@pytest.mark.parametrize(("raw", "parsed", "expected"), FEED_CASES)
+def test_resolve_feed_date(raw: str | None, parsed: datetime | None, expected: datetime | None) -> None:
+    assert resolve_feed_date(raw, parsed, tz=SHANGHAI, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "ambiguous"),
+    [("Wed, 05 Jun 2024 08:30:00 CST", True), ("08:30 IST", True), ("Wed, 05 Jun 2024 08:30:00 EST", False), ("CSTX", False)],
+)
+def test_has_ambiguous_zone(raw: str, ambiguous: bool) -> None:
+    assert has_ambiguous_zone(raw) is ambiguous
+
+
+_NOWS = st.datetimes(min_value=datetime(1995, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(SHANGHAI))
+_DATEISH = st.text(alphabet="0123456789年月日号时分秒前天小-/:. TZ+APMapmGCSTUE昨今刚半个周hoursminutesagoJunDec,", max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.one_of(st.text(max_size=60), _DATEISH), now=_NOWS)
+def test_never_raises_and_is_aware(text: str, now: datetime) -> None:
+    got = parse_date(text, tz=SHANGHAI, now=now)
+    assert got is None or (got.tzinfo is not None and got.year >= 1990 and got <= now + timedelta(days=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    raw=st.one_of(st.none(), st.text(max_size=40), _DATEISH),
+    parsed=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))),
+)
+def test_resolve_never_raises(raw: str | None, parsed: datetime | None) -> None:
+    got = resolve_feed_date(raw, parsed, tz=SHANGHAI, now=NOW)
+    assert got is None or got.tzinfo is not None

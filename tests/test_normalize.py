@@ -1,0 +1,116 @@
+"""Entry -> Item: id fallback order, canonical links, dates, language, sanitized HTML and text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digest.config import Source
+from digest.models import Entry
+from digest.normalize import detect_language, normalize_entries
+from digest.sanitize import html_to_text, sanitize_html, title_text
+
+NOW = datetime(2024, 6, 5, 12, tzinfo=UTC)
+SOURCE = Source(name="Src", url="https://feed.example.com/rss", index=3)
+
+
+def one(entry: Entry, source: Source = SOURCE) -> object:
+    items = normalize_entries([entry], source, now=NOW, tz=ZoneInfo("UTC"))
+    assert len(items) == 1
+    return items[0]
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected_id"),
+    [
+        (Entry(title="a", link="https://x.example.com/a", guid="tag:x.example.com,2024:1"), "tag:x.example.com,2024:1"),
+        (Entry(title="a", link="https://x.example.com/a", guid="https://x.example.com/a?utm_source=rss"), "https://x.example.com/a"),
+        (Entry(title="a", link="https://x.example.com/a", guid="42"), "Src#42"),
+        (Entry(title="a", link="https://x.example.com/a?utm_medium=email#c"), "https://x.example.com/a"),
+    ],
+)
+def test_id_fallback_order(entry: Entry, expected_id: str) -> None:
+    assert one(entry).id == expected_id  # type: ignore[attr-defined]
+
+
+def test_shared_guid_falls_back_to_link() -> None:
+    entries = [Entry(title=f"t{i}", link=f"https://x.example.com/{i}", guid="same") for i in range(3)]
+    items = normalize_entries(entries, SOURCE, now=NOW, tz=ZoneInfo("UTC"))
+    assert [i.id for i in items] == [f"https://x.example.com/{i}" for i in range(3)]
+
+
+def test_hash_id_when_no_guid_or_link() -> None:
+    item = one(Entry(title="Only a title", content="and some text"))
+    assert item.id.startswith("sha256:")  # type: ignore[attr-defined]
+    again = one(Entry(title="Only a title", content="and some text"))
+    assert item.id == again.id  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("published", "dated"),
+    [
+        (datetime(2024, 6, 5, 9, tzinfo=UTC), True),
+        (datetime(9999, 1, 1, tzinfo=UTC), False),
+        (datetime(1970, 1, 1, tzinfo=UTC), False),
+        (datetime(2025, 1, 1, tzinfo=UTC), False),
+        (None, False),
+    ],
+)
+def test_absurd_or_missing_dates_become_first_seen(published: datetime | None, dated: bool) -> None:
+    item = one(Entry(title="t", link="https://x.example.com/", published=published))
+    assert item.dated is dated  # type: ignore[attr-defined]
+    assert item.published == (published if dated else NOW)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("OpenAI releases a new model", "en"),
+        ("国产大模型发布新版本，推理速度提升一倍", "zh"),
+        ("苹果发布 iOS 18 beta 版本，新增 AI 功能", "zh"),
+        ("A talk about 中文 typography in browsers and editors today", "en"),
+        ("", "en"),
+    ],
+)
+def test_language_by_script(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_sanitize_removes_everything_executable() -> None:
+    dirty = ('<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">j</a>'
+             '<a href="/rel">rel</a><img src="data:image/png;base64,AAAA" onerror="x()">'
+             '<style>p{}</style><iframe src="https://evil.example/"></iframe></p>')
+    clean = sanitize_html(dirty, "https://site.example.com/post/")
+    lowered = clean.lower()
+    for bad in ("<script", "onclick", "onerror", "javascript:", "data:", "<style", "<iframe", "alert"):
+        assert bad not in lowered, (bad, clean)
+    assert 'href="https://site.example.com/rel"' in clean
+
+
+def test_html_to_text_keeps_paragraphs_and_drops_markup() -> None:
+    text = html_to_text("<p>One &amp; two.</p><p>Three<br>four</p><script>x()</script><ul><li>five</li></ul>")
+    assert text == "One & two.\n\nThree\n\nfour\n\nfive"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Plain title", "Plain title"),
+        ("A &amp; B", "A & B"),
+        ("Line\r\nBcc: victim@example.com", "Line Bcc: victim@example.com"),
+        ("<b>Bold</b> move\x00\x07", "Bold move"),
+        ("  spaced   out\u3000title ", "spaced out title"),
+    ],
+)
+def test_titles_are_single_clean_lines(raw: str, clean: str) -> None:
+    assert title_text(raw) == clean
+
+
+def test_listing_category_becomes_section_only_without_one() -> None:
+    listing = Source(name="Portal", url="https://p.example.cn/", index=0, type="listing")
+    entry = Entry(title="t", link="https://p.example.cn/a", category="财经")
+    assert one(entry, listing).section == "财经"  # type: ignore[attr-defined]
+    assert one(entry, Source(name="Portal", url="https://p.example.cn/", index=0, type="listing", section="新闻")).section == "新闻"  # type: ignore[attr-defined]
+    assert one(entry).section == "Src"  # type: ignore[attr-defined]
