@@ -4,7 +4,7 @@
     python bench/fetch_bench.py --feeds 500 --latency 0.05 --hosts 250
 
 Feeds are the real-world files under ../shared/corpus/feeds (repeated to N), served from
-loopback by bench/fetch_server.py in its own process.  Each side runs in its own child process
+loopback by bench/fetch_feedserver.py in its own process.  Each side runs in its own child process
 (peak RSS is per side).  Rounds, in this order, in one run:
   digest:   fetch only (fetch_all) · collection (fetch_all + parse each body as it arrives, as the
             pipeline does) · again with the validators from the collection round (expect 304s)
@@ -204,7 +204,7 @@ def main() -> None:
     files = corpus_files()
     if not files:
         raise SystemExit(f"no corpus feeds under {CORPUS}")
-    server = subprocess.Popen([sys.executable, str(BENCH / "fetch_server.py"), "--latency", str(args.latency),
+    server = subprocess.Popen([sys.executable, str(BENCH / "fetch_feedserver.py"), "--latency", str(args.latency),
                                "--hosts", str(args.hosts), *map(str, files)], stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None

@@ -5,7 +5,7 @@
 
 Generates RSS feeds whose titles and texts are real-world entries from ../shared/corpus/feeds
 (made unique per feed, with ~5% of links shared between feeds so dedup has work), serves them
-from loopback (bench/fetch_server.py, no added latency), runs the CLI
+from loopback (bench/fetch_feedserver.py, no added latency), runs the CLI
 
     digest run --config F --out DIR --since all --now 2024-06-05T12:00:00+00:00
 
@@ -136,7 +136,7 @@ def main() -> None:
     paths = make_feeds(feeds_dir, args.feeds, args.items)
     size = sum(p.stat().st_size for p in paths)
 
-    server = subprocess.Popen([sys.executable, str(BENCH / "fetch_server.py"), "--latency", "0", "--hosts", str(args.hosts),
+    server = subprocess.Popen([sys.executable, str(BENCH / "fetch_feedserver.py"), "--latency", "0", "--hosts", str(args.hosts),
                                *map(str, paths)], stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None

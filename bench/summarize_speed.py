@@ -54,12 +54,36 @@ def timed(text: str, language: str, algorithm: str, runs: int) -> float:
     return statistics.median(times)
 
 
+_COLD = """
+import time
+started = time.perf_counter()
+from digest.summarize import summarize
+summarize({text!r}, title="t", language={language!r}, algorithm={algorithm!r})
+print((time.perf_counter() - started) * 1000)
+"""
+
+
+def cold_start(language: str, algorithm: str) -> float:
+    """First summary in a fresh process: imports, Punkt's model, jieba's dictionary (cached on disk)."""
+    import subprocess
+
+    text = "\n\n".join(a.text for a in load(language)[:2])
+    code = _COLD.format(text=text, language=language, algorithm=algorithm)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--uncapped", action="store_true")
     args = parser.parse_args()
     algorithms = ALGORITHMS[1:]
+    print("### first summary in a fresh process (ms)\n")
+    print("| language | " + " | ".join(algorithms) + " |")
+    print("|---|" + "---:|" * len(algorithms))
+    for language in ("en", "zh"):
+        print(f"| {language} | " + " | ".join(f"{cold_start(language, a):.0f}" for a in algorithms) + " |")
     for language in ("en", "zh"):
         articles = {
             "20,000 words": long_article(language, 0, words=20_000),

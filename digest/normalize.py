@@ -70,8 +70,8 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
         url = canonical_url(entry.guid)  # RSS isPermaLink GUIDs are the link
     title = title_text(entry.title)
     if not title:
-        title = _title_from_text(text)
-    if not title and not url:
+        title = _title_from_text(text) or url  # a bare link still tells the reader where it goes
+    if not title:
         return None
     published = _published(entry, tz=tz, now=now)
     language = detect_language(f"{title}\n{text[:1000]}")

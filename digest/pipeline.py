@@ -24,11 +24,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .config import Config, Source
-from .errors import DeliveryError, DigestError, SourceError
-from .fetch import FetchRequest, FetchResult
+from .collect import collect
+from .config import Config
+from .errors import DeliveryError, DigestError
 from .models import Digest, Item, Section, SourceResult, Stats
-from .normalize import normalize_entries
 from .select import select_items
 from .state import State, http_cache, open_state
 from .state import summaries as summary_cache
@@ -170,7 +169,16 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
         raise DigestError(f"--since: {exc}") from None
 
     with timer.phase("collect"):
-        collected = _collect(config, options, state, now=now)
+        validators = {
+            # a preview must show the whole window, so it never asks for "only if changed"
+            s.url: http_cache.get(state.conn, s.url) if options.write_state else http_cache.Validators()
+            for s in config.sources
+        }
+        fetch_settings = config.fetch
+        if options.deadline is not None:
+            fetch_settings = dataclasses.replace(fetch_settings, deadline=options.deadline)
+        got = collect(config, validators, fetch_settings, now=now, on_source=options.on_source)
+        collected = _Collected(items=got.items, results=got.results, validators=got.validators)
     with timer.phase("dedup"):
         from .dedup import deduplicate
         from .state.history import load_history
@@ -226,68 +234,6 @@ def render_digest(digest: Digest, config: Config) -> tuple[str, str, list[str]]:
     html = render_html(digest, templates=config.templates, unsubscribe_url=link)
     text = render_text(digest, templates=config.templates, unsubscribe_url=link)
     return html.html, text, list(html.warnings)
-
-
-# ---------------------------------------------------------------------------- collect
-
-def _collect(config: Config, options: RunOptions, state: State, *, now: datetime) -> _Collected:
-    from .fetch import fetch_all
-
-    sources = {s.name: s for s in config.sources}
-    requests = []
-    for source in config.sources:
-        # a preview must show the whole window, so it never asks for "only if changed"
-        validators = http_cache.get(state.conn, source.url) if options.write_state else http_cache.Validators()
-        requests.append(FetchRequest(
-            key=source.name, url=source.url, etag=validators.etag,
-            last_modified=validators.last_modified, allow_file=True,
-        ))
-    fetch_settings = config.fetch
-    if options.deadline is not None:
-        fetch_settings = dataclasses.replace(fetch_settings, deadline=options.deadline)
-    items: list[Item] = []
-    results: list[SourceResult] = []
-    validators_out: dict[str, http_cache.Validators] = {}
-
-    def on_result(fetched: FetchResult) -> None:
-        source = sources[fetched.key]
-        result, source_items = _read_source(source, fetched, config, now=now)
-        if fetched.status == "ok":
-            validators_out[source.url] = http_cache.Validators(fetched.etag, fetched.last_modified)
-        items.extend(source_items)
-        results.append(result)
-        if options.on_source:
-            options.on_source(result)
-
-    fetch_all(requests, fetch_settings, on_result=on_result)
-    order = {s.name: s.index for s in config.sources}
-    results.sort(key=lambda r: order[r.name])
-    return _Collected(items=items, results=results, validators=validators_out)
-
-
-def _read_source(source: Source, fetched: FetchResult, config: Config, *, now: datetime) -> tuple[SourceResult, list[Item]]:
-    if fetched.status == "error":
-        return SourceResult(source.name, source.url, "error", error=fetched.error or "failed"), []
-    if fetched.status == "not_modified":
-        return SourceResult(source.name, source.url, "not_modified"), []
-    from .sources import parse_source
-
-    try:
-        entries = parse_source(source, fetched.body, fetched.headers, fetched.final_url or source.url,
-                               tz=_source_tz(config, source), now=now)
-    except SourceError as exc:
-        return SourceResult(source.name, source.url, "error", error=str(exc)), []
-    except Exception as exc:
-        log.warning("%s: unexpected parser failure", source.name, exc_info=True)
-        return SourceResult(source.name, source.url, "error", error=f"could not parse ({exc.__class__.__name__})"), []
-    items = normalize_entries(entries, source, now=now, tz=_source_tz(config, source))
-    return SourceResult(source.name, source.url, "ok", items=len(items)), items
-
-
-def _source_tz(config: Config, source: Source) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(source.timezone) if source.timezone else config.tz
 
 
 # ---------------------------------------------------------------------------- enrich

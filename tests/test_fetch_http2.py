@@ -57,8 +57,8 @@ class _Protocol(asyncio.Protocol):
             return
         for event in self.conn.receive_data(data):
             if isinstance(event, h2.events.RequestReceived):
-                headers = dict(event.headers)
-                path = str(headers[":path"])
+                headers = {str(k): str(v) for k, v in event.headers}  # str: header_encoding is set
+                path = headers[":path"]
                 self.state.paths.append(path)
                 status, body = ("200", FEED) if path == "/feed" else ("404", b"")
                 self.conn.send_headers(event.stream_id, [(":status", status), ("content-type", "application/rss+xml"),

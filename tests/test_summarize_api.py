@@ -13,9 +13,10 @@ from digest.summarize import (
     SUMMARY_VERSION,
     Summary,
     SumyTokenizer,
+    render_blurb,
     summarize,
 )
-from digest.summarize.blurb import trim
+from digest.summarize.blurb import join, trim
 from digest.summarize.candidates import candidates
 from digest.summarize.sentences import split_sentences
 
@@ -54,6 +55,12 @@ def test_every_algorithm_gives_sentences_of_the_text_in_order(text: str, languag
     assert positions == sorted(positions)
     joiner = "" if language == "zh" else " "
     assert summary.text == joiner.join(summary.sentences)
+
+
+@pytest.mark.parametrize(("text", "language", "max_chars"), [(EN, "en", None), (ZH, "zh", None), (EN, "en", 90), (ZH, "zh", 40)])
+def test_render_blurb_rebuilds_the_text_from_cached_sentences(text: str, language: str, max_chars: int | None) -> None:
+    summary = summarize(text, title="x", language=language, max_chars=max_chars)
+    assert render_blurb(summary.sentences, language=language, max_chars=max_chars) == summary.text
 
 
 def test_result_is_frozen_and_deterministic() -> None:
@@ -146,6 +153,21 @@ def test_default_budget_per_language(language: str, budget: int) -> None:
 def test_trim_at_clause_or_word_boundary(text: str, max_chars: int, expected: str) -> None:
     assert trim(text, max_chars) == expected
     assert len(trim(text, max_chars)) <= max_chars
+
+
+@pytest.mark.parametrize(
+    ("sentences", "expected"),
+    [
+        (["One.", "Two."], "One. Two."),
+        (["第一句。", "第二句。"], "第一句。第二句。"),
+        (["第一句。", "Then English."], "第一句。Then English."),
+        (["English first.", "然后中文。"], "English first.然后中文。"),
+        (["真的吗?", "By Laura Chen."], "真的吗? By Laura Chen."),
+        (["A line\nwrapped.", "  Next.  "], "A line wrapped. Next."),
+    ],
+)
+def test_join_spaces_only_between_latin_sentences(sentences: list[str], expected: str) -> None:
+    assert join(sentences) == expected
 
 
 def test_trim_never_cuts_a_word() -> None:

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.summarize import DEFAULT_MAX_CHARS, summarize
+from digest.summarize.blurb import join
 from digest.summarize.sentences import split_sentences
 
 _EN = [
@@ -55,8 +56,8 @@ def _check(text: str, language: str, count: int, max_chars: int | None, algorith
     assert bool(summary.text) == bool(summary.sentences) or (not summary.text and len(summary.sentences) == 1)
     if len(summary.sentences) > 1:  # more than one sentence is only taken when all of them fit whole
         assert "…" not in summary.text[-1:] or summary.text.endswith(summary.sentences[-1])
-    if language == "zh" and summary.sentences and not summary.text.endswith("…"):
-        assert summary.text == "".join(s.replace("\n", " ").strip() for s in summary.sentences)
+    if summary.text and not summary.text.endswith("…"):
+        assert summary.text == join(summary.sentences)
 
 
 _SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

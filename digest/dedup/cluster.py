@@ -116,12 +116,7 @@ def _history_drops(
     """Leader positions whose story an earlier digest carried, with what matched."""
     if len(history) == 0:
         return {}
-    matches: dict[int, HistoryMatch] = {}
-    for pos, i in enumerate(leaders):
-        hashes = [h for m in [i, *members[i]] for h in exact.key_hashes(items[m])]
-        match = history.match_keys(hashes)
-        if match is not None:
-            matches[pos] = match
+    matches = history.match_keys([[h for m in [i, *members[i]] for h in exact.key_hashes(items[m])] for i in leaders])
     rest = np.array([p for p in range(len(leaders)) if p not in matches and fp.has_body[p]], dtype=np.int64)
     for pos, match in history.match_text(fp, rest, settings.text_threshold).items():
         matches[pos] = match

@@ -8,8 +8,6 @@ two feeds means nothing.  The same keys are stored in history, so they must stay
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ..models import Item
 from .history import key_hash
 from .text import tokens
@@ -20,8 +18,14 @@ def _title_key(title: str) -> str:
 
 
 def is_front_page(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme not in ("http", "https") or (parts.path in ("", "/") and not parts.query)
+    """A URL that names a site rather than a page (or is no web URL at all)."""
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("http", "https"):
+        return True
+    _, slash, tail = rest.partition("/")
+    if not slash:
+        return "?" not in rest
+    return tail.partition("#")[0] == ""
 
 
 def keys(item: Item) -> list[tuple[str, str]]:

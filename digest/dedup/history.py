@@ -160,18 +160,23 @@ class History:
 
     # ------------------------------------------------------------------ exact keys
 
-    def match_keys(self, keys: Sequence[tuple[bool, int]]) -> HistoryMatch | None:
-        """The first of (is_url, key hash) found in history: the very item was sent before."""
+    def match_keys(self, keys: Sequence[Sequence[tuple[bool, int]]]) -> dict[int, HistoryMatch]:
+        """For each position whose (is_url, key hash) pairs include a stored key: the very item was sent."""
+        found: dict[int, HistoryMatch] = {}
         if len(self.keys) == 0:
-            return None
-        for is_url, key in keys:
-            probe = np.uint64(key & 0xFFFF_FFFF_FFFF_FFFF)
-            at = int(np.searchsorted(self.keys, probe))
-            while at < len(self.keys) and self.keys[at] == probe:
-                if bool(self.key_is_url[at]) == is_url:
-                    return HistoryMatch(int(self.key_rows[at]), "same-url" if is_url else "same-id", 1.0)
-                at += 1
-        return None
+            return found
+        owner = np.fromiter((p for p, ks in enumerate(keys) for _ in ks), dtype=np.int64)
+        probe = np.fromiter((k & 0xFFFF_FFFF_FFFF_FFFF for ks in keys for _, k in ks), dtype=np.uint64, count=len(owner))
+        is_url = np.fromiter((u for ks in keys for u, _ in ks), dtype=np.bool_, count=len(owner))
+        at = np.searchsorted(self.keys, probe)
+        inside = at < len(self.keys)
+        for i in np.flatnonzero(inside & (self.keys[np.minimum(at, len(self.keys) - 1)] == probe)).tolist():
+            position, j = int(owner[i]), int(at[i])
+            while j < len(self.keys) and self.keys[j] == probe[i]:  # equal hashes of a URL and an id
+                if bool(self.key_is_url[j]) == bool(is_url[i]) and position not in found:
+                    found[position] = HistoryMatch(int(self.key_rows[j]), "same-url" if is_url[i] else "same-id", 1.0)
+                j += 1
+        return found
 
     # ------------------------------------------------------------------ text rule
 
@@ -186,25 +191,27 @@ class History:
             return found
         window = minhash.bbit(fp.sigs[members])
         chunks: list[I64] = []
+        present = np.zeros(1 << 24, dtype=np.bool_)  # band keys are 24 bits: a direct-address table
         for band in range(minhash.HISTORY_BANDS):
             keys = minhash.history_keys(window, band)
             order = np.argsort(keys, kind="stable")
             ordered = keys[order]
+            present[keys] = True
             for start in range(0, len(stored), _BLOCK):
                 rows = stored[start : start + _BLOCK]
                 probe = minhash.history_keys(self.sigs[rows], band)
-                left = np.searchsorted(ordered, probe, side="left")
-                counts = np.searchsorted(ordered, probe, side="right") - left
-                hit = np.flatnonzero(counts)
+                hit = np.flatnonzero(present[probe])
                 if len(hit) == 0:
                     continue
-                repeat = counts[hit]
-                first = np.repeat(left[hit], repeat)
+                left = np.searchsorted(ordered, probe[hit], side="left")
+                repeat = np.searchsorted(ordered, probe[hit], side="right") - left
+                first = np.repeat(left, repeat)
                 step = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
                 chunks.append(np.stack([order[first + step], np.repeat(rows[hit], repeat)], axis=1))
+            present[keys] = False
         if not chunks:
             return found
-        pairs = np.unique(np.concatenate(chunks), axis=0)
+        pairs = minhash.unique_pairs(np.concatenate(chunks))
         jaccard = minhash.estimate(window[pairs[:, 0]], self.sigs[pairs[:, 1]])
         a = np.diff(fp.offsets)[members][pairs[:, 0]].astype(np.float64)
         b = self.sizes[pairs[:, 1]].astype(np.float64)
@@ -224,106 +231,32 @@ class History:
     def match_titles(self, fp: Fingerprints, members: Sequence[int], threshold: float) -> dict[int, HistoryMatch]:
         """For window rows `members`: the best stored title match where one side is headline-only.
 
-        Prefix filtering on both sides: a stored title at least as long as the window's holds
-        one of the window title's rarest terms; a shorter stored title holds one of its own
-        rarest terms that the window's title has, so stored rows are also indexed by those.
+        A window item with a body is only compared with headline-only stored rows.
         """
         found: dict[int, HistoryMatch] = {}
         if not members or len(self) == 0:
             return found
-        index = self._title_index(threshold)
-        owner = np.repeat(np.asarray(members, dtype=np.int64), [len(fp.titles[m]) for m in members])
-        flat = np.fromiter((t for m in members for t in fp.titles[m]), dtype=np.uint32, count=len(owner))
-        owner, flat = _unique_pairs(owner, flat)
-        prefix = _prefix(owner, flat, index.frequency(flat), threshold)
-        pairs = np.concatenate([
-            _join(flat[prefix], owner[prefix], index.full_terms, index.full_rows),  # stored titles as long or longer
-            _join(flat, owner, index.prefix_terms, index.prefix_rows),  # stored titles shorter
-        ])
-        if len(pairs) == 0:
-            return found
-        pairs = np.unique(pairs, axis=0)
-        # one side must be headline-only, or the text rule decides
-        pairs = pairs[(~fp.has_body[pairs[:, 0]]) | (self.sizes[pairs[:, 1]] == 0)]
-        for m, row in pairs.tolist():
-            score = titles.similarity(fp.titles[m], self.row_terms(row))
-            if score >= threshold and (m not in found or score > found[m].similarity):
-                found[m] = HistoryMatch(row, "title", score)
+        headlines = [m for m in members if not fp.has_body[m]]
+        bodied = [m for m in members if fp.has_body[m]]
+        for group, only_headlines in ((headlines, False), (bodied, True)):
+            if not group:
+                continue
+            index = self._title_index(threshold, only_headlines)
+            pairs = index.candidates(*titles.flatten([fp.titles[m] for m in group], group))
+            for m, row in pairs.tolist():
+                score = titles.similarity(fp.titles[m], self.row_terms(row))
+                if score >= threshold and (m not in found or score > found[m].similarity):
+                    found[m] = HistoryMatch(row, "title", score)
         return found
 
-    def _title_index(self, threshold: float) -> _TitleIndex:
-        cache: dict[float, _TitleIndex] = self.__dict__.setdefault("_title_cache", {})
-        if threshold not in cache:
+    def _title_index(self, threshold: float, only_headlines: bool) -> titles.TitleIndex:
+        """The index of stored titles (all, or headline-only rows), built once per threshold."""
+        cache: dict[tuple[float, bool], titles.TitleIndex] = self.__dict__.setdefault("_title_cache", {})
+        if (threshold, only_headlines) not in cache:
             rows = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.term_offsets))
-            rows, terms = _unique_pairs(rows, self.terms)
-            values, counts = np.unique(terms, return_counts=True)
-            index = _TitleIndex(values, counts.astype(np.int64), *_sorted_by_term(terms, rows))
-            prefix = _prefix(rows, terms, index.frequency(terms), threshold)
-            index.prefix_terms, index.prefix_rows = _sorted_by_term(terms[prefix], rows[prefix])
-            cache[threshold] = index
-        return cache[threshold]
-
-
-class _TitleIndex:
-    """Sorted (term, row) arrays for every stored title term, and for each title's rarest terms."""
-
-    def __init__(self, values: U32, counts: I64, full_terms: U32, full_rows: I64) -> None:
-        self.values = values
-        self.counts = counts
-        self.full_terms = full_terms
-        self.full_rows = full_rows
-        self.prefix_terms: U32 = np.empty(0, dtype=np.uint32)
-        self.prefix_rows: I64 = np.empty(0, dtype=np.int64)
-
-    def frequency(self, terms: U32) -> I64:
-        """How many stored titles hold each term (0 for terms history never saw)."""
-        if len(self.values) == 0:
-            return np.zeros(len(terms), dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.values, terms), len(self.values) - 1)
-        return np.where(self.values[at] == terms, self.counts[at], 0)
-
-
-# A term in more stored titles than this is skipped when joining ("update", "的"): it would
-# pair a window title with half of history while deciding nothing.
-_POSTING_CAP = 20000
-
-
-def _unique_pairs(owner: I64, terms: U32) -> tuple[I64, U32]:
-    """(owner, term) pairs without repeats, sorted by owner."""
-    if len(owner) == 0:
-        return owner, terms
-    key = np.unique((owner.astype(np.uint64) << np.uint64(32)) | terms.astype(np.uint64))
-    return (key >> np.uint64(32)).astype(np.int64), (key & np.uint64(0xFFFF_FFFF)).astype(np.uint32)
-
-
-def _prefix(owner: I64, terms: U32, frequency: I64, threshold: float) -> I64:
-    """Positions of each owner's rarest terms, as many as prefix filtering needs (owner-sorted input)."""
-    if len(owner) == 0:
-        return np.empty(0, dtype=np.int64)
-    order = np.lexsort((terms, frequency, owner))
-    starts = np.flatnonzero(np.r_[True, owner[order][1:] != owner[order][:-1]])
-    sizes = np.diff(np.r_[starts, len(order)])
-    rank = np.arange(len(order)) - np.repeat(starts, sizes)
-    needed = np.maximum(titles.MIN_TERMS, np.ceil(threshold * sizes - 1e-9)).astype(np.int64)
-    limit = np.repeat(np.maximum(1, sizes - needed + 1), sizes)
-    return np.sort(order[rank < limit])
-
-
-def _sorted_by_term(terms: U32, rows: I64) -> tuple[U32, I64]:
-    order = np.argsort(terms, kind="stable")
-    return terms[order], rows[order]
-
-
-def _join(probe_terms: U32, probe_owner: I64, index_terms: U32, index_rows: I64) -> I64:
-    """(owner, row) for every probe term found in the index (postings over _POSTING_CAP skipped)."""
-    if len(probe_terms) == 0 or len(index_terms) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    left = np.searchsorted(index_terms, probe_terms, side="left")
-    counts = np.searchsorted(index_terms, probe_terms, side="right") - left
-    hit = np.flatnonzero((counts > 0) & (counts <= _POSTING_CAP))
-    if len(hit) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    repeat = counts[hit]
-    first = np.repeat(left[hit], repeat)
-    step = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    return np.stack([np.repeat(probe_owner[hit], repeat), index_rows[first + step]], axis=1)
+            terms = self.terms
+            if only_headlines:
+                keep = self.sizes[rows] == 0
+                rows, terms = rows[keep], terms[keep]
+            cache[(threshold, only_headlines)] = titles.TitleIndex(rows, terms, len(self), threshold)
+        return cache[(threshold, only_headlines)]

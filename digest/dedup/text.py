@@ -18,7 +18,7 @@ _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff
 _TOKEN = re.compile(f"[{_CJK_RANGES}]|[^\\W_{_CJK_RANGES}]+")
 # In titles a number is one token with its decimals ("17.5.1"); "q1", "b1078" and "pura70" are
 # names, which the word alternative takes whole before a number could start inside them.
-_TITLE_TOKEN = re.compile(f"\\d+(?:\\.\\d+)*|[{_CJK_RANGES}]|[^\\W_{_CJK_RANGES}]+")
+_TITLE_TOKEN = re.compile(f"\\d+(?:\\.\\d+)*|[{_CJK_RANGES}]+|[^\\W_{_CJK_RANGES}]+")
 _THOUSANDS = re.compile(r"(\d),(\d{3})(?!\d)")
 
 # Words that carry no story on their own; title overlap is computed without them.
@@ -98,35 +98,17 @@ def title_terms(title: str) -> list[str]:
     term ("17.5.1"), so "iOS 17.5" and "iOS 17.5.1" differ in a term rather than sharing two.
     """
     terms: list[str] = []
-    run: list[str] = []
-    run_end = -1
-
-    def flush() -> None:
-        if len(run) == 1:
-            if run[0] not in STOPCHARS_ZH:
-                terms.append(run[0])
-        else:
-            terms.extend(
-                a + b for a, b in itertools.pairwise(run) if not (a in STOPCHARS_ZH and b in STOPCHARS_ZH)
-            )
-        run.clear()
-
-    for match in _TITLE_TOKEN.finditer(_THOUSANDS.sub(r"\1\2", normalize(title))):
-        token = match.group()
-        if is_cjk(token):
-            if run and match.start() != run_end:
-                flush()
-            run.append(token)
-            run_end = match.end()
-            continue
-        if run:
-            flush()
-        if token[0].isdigit():
+    for token in _TITLE_TOKEN.findall(_THOUSANDS.sub(r"\1\2", normalize(title))):
+        if token[0] >= "\u3040" and is_cjk(token[0]):
+            if len(token) == 1:
+                if token not in STOPCHARS_ZH:
+                    terms.append(token)
+            else:
+                terms.extend(a + b for a, b in itertools.pairwise(token) if not (a in STOPCHARS_ZH and b in STOPCHARS_ZH))
+        elif token[0].isdigit():
             terms.append(".".join(str(int(part)) for part in token.split(".")))  # "05" and "5" are one day
         elif token not in STOPWORDS_EN and len(token) > 1:
             terms.append(stem(token))
-    if run:
-        flush()
     return terms
 
 
@@ -139,28 +121,42 @@ def term_hashes(terms: list[str]) -> tuple[int, ...]:
 
 
 _ASCII_TITLE = re.compile(r"\d+(?:\.\d+)*|[a-z0-9]+")
-_WORD_TERMS: dict[str, int | None] = {}  # word -> term hash, None for a stopword
+_TERMS: dict[str, int | None] = {}  # raw token or character pair -> term hash, None when not a term
+
+
+def _term_hash(token: str) -> int | None:
+    """The hash of what title_terms makes of one raw token (a word, number, CJK character or pair)."""
+    if token[0].isdigit():
+        return token_hash(".".join(str(int(part)) for part in token.split("."))) | NUMBER_BIT
+    if is_cjk(token[0]):
+        if all(c in STOPCHARS_ZH for c in token):
+            return None
+        return token_hash(token) & ~NUMBER_BIT
+    if token in STOPWORDS_EN or len(token) < 2:
+        return None
+    return token_hash(stem(token)) & ~NUMBER_BIT
 
 
 def title_hashes(title: str) -> tuple[int, ...]:
-    """term_hashes(title_terms(title)), with a fast path for ASCII titles (most English ones)."""
-    if not title.isascii():
-        return term_hashes(title_terms(title))
-    text = title.lower()
-    if "," in text:
-        text = _THOUSANDS.sub(r"\1\2", text)
-    found: list[int] = []
-    for token in _ASCII_TITLE.findall(text):
-        value = _WORD_TERMS.get(token, -1)
-        if value == -1:
-            if token[0].isdigit():
-                value = token_hash(".".join(str(int(part)) for part in token.split("."))) | NUMBER_BIT
-            elif token in STOPWORDS_EN or len(token) < 2:
-                value = None
+    """term_hashes(title_terms(title)), memoized per token: titles are hashed for every item of a window."""
+    if title.isascii():
+        text = title.lower()
+        raw = _ASCII_TITLE.findall(_THOUSANDS.sub(r"\1\2", text) if "," in text else text)
+    else:
+        raw = []
+        for token in _TITLE_TOKEN.findall(_THOUSANDS.sub(r"\1\2", normalize(title))):
+            if len(token) > 1 and token[0] >= "\u3040" and is_cjk(token[0]):
+                raw.extend(token[k : k + 2] for k in range(len(token) - 1))
             else:
-                value = token_hash(stem(token)) & ~NUMBER_BIT
-            if len(_WORD_TERMS) < 1_000_000:
-                _WORD_TERMS[token] = value
+                raw.append(token)
+    memo = _TERMS
+    found: list[int] = []
+    for token in raw:
+        value = memo.get(token, -1)
+        if value == -1:
+            value = _term_hash(token)
+            if len(memo) < 2_000_000:
+                memo[token] = value
         if value is not None:
             found.append(value)
     return tuple(found)

@@ -8,6 +8,7 @@ SUMMARY_VERSION).  sumy, jieba and numpy are imported on first use, not at impor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .algorithms import ALGORITHMS as _RANKERS
@@ -25,6 +26,7 @@ __all__ = [
     "Sentence",
     "Summary",
     "SumyTokenizer",
+    "render_blurb",
     "set_cache_dir",
     "split_sentences",
     "summarize",
@@ -40,7 +42,7 @@ CANDIDATE_CAP = {
     "pacsum": 120, "lead": 120, "lexrank": 60, "textrank": 80, "lsa": 40,
     "luhn": 80, "kl": 30, "sumbasic": 40, "edmundson": 80,
 }
-_REACH = 2  # how many ranks past `sentences` a shorter sentence may be taken to fill the budget
+_REACH = 0  # ranks past `sentences` a shorter sentence may come from to fill the budget (0 was best on dev)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,16 @@ class Summary:
 
     sentences: tuple[str, ...]
     text: str
+
+
+def _language(language: str) -> str:
+    return "zh" if language.lower().startswith("zh") else "en"
+
+
+def render_blurb(sentences: Sequence[str], *, language: str, max_chars: int | None = None) -> str:
+    """Summary.text for cached Summary.sentences: joined and trimmed exactly as summarize() does."""
+    lang = _language(language)
+    return render(sentences, DEFAULT_MAX_CHARS[lang] if max_chars is None else max_chars)
 
 
 def summarize(
@@ -65,7 +77,7 @@ def summarize(
     `language` is "zh" or "en"; max_chars None means 200 for Chinese, 320 for English.
     An empty text (or one that only repeats the title or is all boilerplate) gives an empty Summary.
     """
-    lang = "zh" if language.lower().startswith("zh") else "en"
+    lang = _language(language)
     budget = DEFAULT_MAX_CHARS[lang] if max_chars is None else max_chars
     name = AUTO_ALGORITHM if algorithm == "auto" else algorithm
     if name not in _RANKERS:

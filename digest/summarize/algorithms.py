@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .stopwords import stop_words
-from .tokenizer import SumyTokenizer, terms
+from .tokenizer import SumyTokenizer, stem, terms
 
 SUMY_ALGORITHMS = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")
 ALGORITHMS = ("pacsum", "lead", *SUMY_ALGORITHMS)
@@ -82,9 +82,9 @@ def _sumy_rank(algorithm: str, units: Sequence[Unit], title: str, language: str)
 
 
 def _summarizer(algorithm: str, language: str, title: str) -> Callable[[Any, Any], Any]:
-    from sumy.nlp.stemmers import Stemmer, null_stemmer
+    from sumy.nlp.stemmers import null_stemmer
 
-    stemmer: Callable[[str], str] = Stemmer("english") if language != "zh" else null_stemmer
+    stemmer: Callable[[str], str] = stem if language != "zh" else null_stemmer
     lang = "zh" if language == "zh" else "en"
     stops = stop_words(lang)
     summarizer: Any

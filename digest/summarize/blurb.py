@@ -1,8 +1,8 @@
 """Fitting ranked sentences into a blurb: a sentence count, a character budget, article order.
 
-Sentences are taken best first while they fit; a sentence that does not fit is skipped for a
-shorter one only among the best few (so a budget never fills up with trivia).  If even the best
-sentence is too long alone, it is cut at a clause boundary (or a word boundary) with "…".
+Sentences are taken best first while they fit, looking only `reach` ranks deep (so a budget never
+fills up with trivia; whole sentences beat a cut one).  If none of those fits alone, the best is
+cut at a clause boundary (or a word boundary, jieba words for Chinese) and ends with "…".
 """
 
 from __future__ import annotations

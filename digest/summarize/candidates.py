@@ -1,8 +1,9 @@
 """Which sentences may be chosen: no boilerplate, no repeats, no echo of the title, headings last.
 
-Also the candidate cap: the rankers (several quadratic in sentences, all in Python) see at most
-a fixed number of sentences, the article's opening plus the rest's most typical sentences, so a
-2,000-sentence article costs about as much as a 100-sentence one.  Everything before the cap uses
+Also the bounds that keep a huge article cheap: only the first SCAN_CHARS characters are read,
+and the rankers (several quadratic in sentences, all in Python) see at most a fixed number of
+sentences, the article's opening plus the rest's most typical sentences, so a 2,000-sentence
+article costs about as much as a 100-sentence one.  Everything before the cap uses
 cheap tokens (tokenizer.rough_words); stemming and jieba run only on the sentences kept, and
 only for the rankers that need words.
 """
@@ -20,6 +21,7 @@ from .stopwords import stop_words
 from .tokenizer import rough_words
 
 _NOT_WORD = re.compile(r"[\W_]+")
+SCAN_CHARS = 40_000  # only the article's first ~6,000 words are read: a blurb never comes from further down
 _MIN_WORDS = 2  # fewer content words ("It was late.", "She was 91.") only when nothing else is left
 
 
@@ -29,7 +31,7 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
     Headings, captions and very short sentences are used only when there is nothing else
     (a headline-only item, a list).
     """
-    sentences = split_sentences(text)
+    sentences = _head_sentences(text, SCAN_CHARS)
     if not sentences:
         return []
     stop = stop_words(language) | stop_words("en")
@@ -53,6 +55,18 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
         is_weak = (any_terminated and not sentence.terminated) or len(set(content)) < _MIN_WORDS
         (weak if is_weak else strong).append((sentence, content))
     return [sentence for sentence, _ in _cap(strong or weak, limit)]
+
+
+def _head_sentences(text: str, limit: int) -> list[Sentence]:
+    """The sentences of the first `limit` characters, cut at a line break (or dropping the
+    sentence that the cut runs through), so a huge article costs no more than a long one."""
+    if len(text) <= limit:
+        return split_sentences(text)
+    cut = text.rfind("\n", 0, limit)
+    if cut >= limit // 2:
+        return split_sentences(text[:cut])
+    sentences = split_sentences(text[:limit])
+    return sentences[:-1] if sentences and sentences[-1].end >= limit - 1 else sentences
 
 
 def _cap(pool: list[tuple[Sentence, list[str]]], limit: int | None) -> list[tuple[Sentence, list[str]]]:

@@ -24,13 +24,13 @@ Matrix = npt.NDArray[np.float64]
 class PacSumParams:
     """Weights; the defaults were chosen on the dev half of tests/data/summaries."""
 
-    beta: float = 0.1  # edge threshold, as a share of the similarity range
+    beta: float = 0.2  # edge threshold, as a share of the similarity range
     backward: float = 0.25  # weight against similarity to preceding sentences (PacSum's -lambda1)
     title: float = 1.0  # weight of cosine similarity to the headline
-    lead: float = 0.6  # weight of the 1 / (1 + position / 3) prior
+    lead: float = 0.3  # weight of the 1 / (1 + position / 3) prior
     redundancy: float = 0.6  # cosine above which a sentence repeats a better-ranked one
-    overlap: float = 0.0  # share of TextRank's overlap similarity mixed into the tf-idf cosine
-    length: float = 0.75  # weight of log(1 + terms) / log(1 + most terms): informative sentences are long
+    overlap: float = 0.5  # share of TextRank's overlap similarity mixed into the tf-idf cosine
+    length: float = 2.0  # weight of log(1 + terms) / log(1 + most terms): informative sentences are long
 
 
 def rank(

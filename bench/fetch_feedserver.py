@@ -2,7 +2,7 @@
 
 Run it as a separate process (so it does not share a GIL with what is measured):
 
-    python bench/fetch_server.py --latency 0.1 --hosts 100 FILE...
+    python bench/fetch_feedserver.py --latency 0.1 --hosts 100 FILE...
 
 It prints one JSON line {"port": P, "hosts": [...]} and serves until killed:
   GET http://<host>:P/feed/<i>   the i-th file (modulo the list), gzip'd when asked, with ETag and

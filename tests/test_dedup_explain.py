@@ -1,0 +1,89 @@
+"""`digest explain`: the other item, the rule, the similarity and the threshold, for a URL or all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from rich.console import Console
+
+from digest.cli.explain import show_decisions
+from digest.config import DedupSettings
+from digest.dedup import Decision, History, deduplicate
+from digest.models import Item
+
+T0 = datetime(2024, 6, 5, 8, tzinfo=UTC)
+TEXT = (
+    "Federal Reserve policymakers held interest rates steady on Wednesday and pushed out the start of expected "
+    "rate cuts to perhaps as late as December, with projections showing just one cut this year despite a recent "
+    "slowing of inflation."
+)
+
+
+def make(title: str, text: str, url: str, source: str) -> Item:
+    return Item(id=url, url=url, title=title, source=source, section="news", published=T0, dated=True,
+                language="en", text=text)
+
+
+@pytest.fixture
+def decisions() -> list[Decision]:
+    items = [
+        make("Fed holds rates steady", TEXT + " More context here.", "https://reuters.example/fed", "Reuters"),
+        make("Fed holds rates steady", TEXT, "https://yahoo.example/fed", "Yahoo Finance"),
+        make("Fed holds rates steady", "", "https://reuters.example/fed", "Aggregator"),
+    ]
+    return deduplicate(items, settings=DedupSettings(text_threshold=0.7), history=History.empty()).decisions
+
+
+def render(decisions: list[Decision], url: str | None) -> tuple[bool, str]:
+    console = Console(record=True, width=200, color_system=None)
+    found = show_decisions(decisions, console, url)
+    return found, console.export_text()
+
+
+def test_explains_a_merged_url(decisions: list[Decision]) -> None:
+    found, text = render(decisions, "https://yahoo.example/fed")
+    assert found
+    assert "Merged: Fed holds rates steady (Yahoo Finance)" in text
+    assert "shown under: Fed holds rates steady (Reuters)" in text
+    assert "https://reuters.example/fed" in text
+    assert "the same text: 100% of the shorter title + lead's shingles" in text
+    assert "threshold 70%, dedup.text_threshold" in text
+
+
+def test_the_representatives_url_lists_what_was_merged_into_it(decisions: list[Decision]) -> None:
+    found, text = render(decisions, "https://reuters.example/fed/")  # a trailing slash still matches
+    assert found
+    assert text.count("Merged:") == 2
+    assert "the same canonical URL" in text
+
+
+def test_all_decisions_without_a_url(decisions: list[Decision]) -> None:
+    found, text = render(decisions, None)
+    assert found and text.count("Merged:") == 2
+
+
+def test_unknown_url_says_so_and_returns_false(decisions: list[Decision]) -> None:
+    found, text = render(decisions, "https://elsewhere.example/x")
+    assert not found
+    assert "was neither merged nor dropped" in text
+
+
+def test_history_drop_names_the_day_and_rule() -> None:
+    item = make("Fed holds rates steady", TEXT, "https://yahoo.example/fed", "Yahoo Finance")
+    decision = Decision(item=item, rule="history", similarity=0.8, threshold=0.75, other_title="Fed holds",
+                        other_url="https://reuters.example/fed", other_source="Reuters", matched_by="title",
+                        sent_at=datetime(2024, 6, 4, 7, tzinfo=UTC))
+    found, text = render([decision], item.url)
+    assert found
+    assert "Dropped: Fed holds rates steady (Yahoo Finance)" in text
+    assert "already sent on 2024-06-04 as: Fed holds (Reuters)" in text
+    assert "the same headline: 80% of the shorter title's significant words, in order (threshold 75%" in text
+
+
+def test_markup_in_titles_is_printed_literally() -> None:
+    item = make("[bold]Not markup[/bold]", TEXT, "https://a.example/1", "[red]src")
+    decision = Decision(item=item, rule="same-url", similarity=1.0, threshold=1.0, other_title="Other [x]",
+                        other_url="https://a.example/1", other_source="b")
+    _, text = render([decision], None)
+    assert "[bold]Not markup[/bold]" in text and "([red]src)" in text and "Other [x]" in text

@@ -1,0 +1,186 @@
+"""Cross-day memory with a real SQLite state file: what was sent is not sent again; follow-ups are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from digest.config import DedupSettings
+from digest.dedup import DedupResult, deduplicate
+from digest.models import AlsoRef, Item
+from digest.state import open_state
+from digest.state.history import load_history, prune, record_sent
+
+SETTINGS = DedupSettings(text_threshold=0.7, title_threshold=0.75, history_days=14)
+DAY1 = datetime(2024, 6, 4, 7, tzinfo=UTC)
+DAY2 = DAY1 + timedelta(days=1)
+
+OUTAGE = (
+    "今天下午，ChatGPT、Perplexity和Claude几乎在同一时间出现大规模故障，全球大量用户反映无法登录或对话时不断报错。"
+    "OpenAI官方状态页面显示，ChatGPT的网页版、App以及API均受到影响，工程师正在排查原因。Perplexity和Anthropic随后也确认服务出现异常。"
+)
+POSTMORTEM = (
+    "OpenAI发布事故报告称，本周二ChatGPT长时间宕机，是因为一项新部署的遥测服务压垮了多个集群的Kubernetes控制平面。"
+    "由于控制平面同时负责DNS解析，缓存过期后，ChatGPT和API的请求无法被正确路由。工程师在约三小时内回滚了变更。"
+)
+FED = (
+    "Federal Reserve policymakers held interest rates steady on Wednesday and pushed out the start of expected "
+    "rate cuts to perhaps as late as December, with projections showing just one cut this year despite a recent "
+    "slowing of inflation. The U.S. central bank's benchmark rate was left in the 5.25%-5.50% range, where it has "
+    "been since last July."
+)
+
+
+def item(title: str, text: str, *, url: str, source: str = "feed", language: str = "en", day: datetime = DAY1) -> Item:
+    return Item(id=url, url=url, title=title, source=source, section=source, published=day - timedelta(hours=2),
+                dated=True, language=language, text=text)
+
+
+def run_day(path: Path, items: Sequence[Item], now: datetime, *, record: bool = True) -> DedupResult:
+    """One digest run as the pipeline does it: load history, dedup, then record in the final transaction."""
+    state = open_state(path)
+    try:
+        history = load_history(state.conn, now=now, settings=SETTINGS)
+        result = deduplicate(items, settings=SETTINGS, history=history)
+        if record:
+            with state.transaction() as conn:
+                record_sent(conn, result.items, now=now)
+                prune(conn, now=now, history_days=SETTINGS.history_days)
+        return result
+    finally:
+        state.close()
+
+
+def titles(result: DedupResult) -> list[str]:
+    return [i.title for i in result.items]
+
+
+DAY1_ITEMS = [
+    item("ChatGPT、Perplexity、Claude同时“罢工”", OUTAGE, url="https://qbitai.example/1", language="zh"),
+    item("ChatGPT、Perplexity、Claude同时“罢工”", "本文来自微信公众号“量子位”。" + OUTAGE,
+         url="https://163.example/1", source="网易", language="zh"),
+    item("Fed holds rates steady, pares back to one cut this year", FED, url="https://reuters.example/fed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "day2", "dropped_by"),
+    [
+        ("same URL again", item("Fed holds rates steady (updated)", FED, url="https://reuters.example/fed", day=DAY2), "same-url"),
+        ("an also URL again", item("Any title", "", url="https://163.example/1", source="网易", day=DAY2), "same-url"),
+        ("re-titled headline re-list", item("ChatGPT、Perplexity、Claude同时大崩溃", "", url="https://ithome.example/9",
+                                           source="IT之家", language="zh", day=DAY2), "title"),
+        ("syndicated copy under a new URL", item("Federal Reserve keeps interest rates unchanged",
+                                                "WASHINGTON (Reuters) - " + FED, url="https://yahoo.example/fed", day=DAY2), "text"),
+        ("follow-up sharing the topic", item("OpenAI回应ChatGPT宕机：系新部署的遥测服务导致", POSTMORTEM,
+                                            url="https://jiqizhixin.example/2", language="zh", day=DAY2), None),
+        ("same template, new event", item("Fed holds rates steady, flags slower progress on inflation",
+                                          "Federal Reserve policymakers held interest rates steady on Wednesday and signaled they were "
+                                          "still leaning towards eventual reductions in borrowing costs, but noted a lack of further "
+                                          "progress in bringing inflation back to the 2% target.",
+                                          url="https://reuters.example/fed-july", day=DAY2), None),
+    ],
+)
+def test_second_run_drops_what_the_first_sent(tmp_path: Path, name: str, day2: Item, dropped_by: str | None) -> None:
+    path = tmp_path / "state.sqlite"
+    first = run_day(path, DAY1_ITEMS, DAY1)
+    assert len(first.items) == 2 and first.dropped_history == 0
+    second = run_day(path, [day2], DAY2)
+    if dropped_by is None:
+        assert titles(second) == [day2.title], name
+        return
+    assert second.items == [] and second.dropped_history == 1, name
+    [decision] = second.decisions
+    assert decision.rule == "history" and decision.matched_by == dropped_by
+    assert decision.sent_at == DAY1 and decision.other_title in {i.title for i in DAY1_ITEMS}
+    assert decision.similarity >= (SETTINGS.title_threshold if dropped_by == "title" else SETTINGS.text_threshold)
+
+
+def test_a_rerun_pinned_to_the_same_now_sees_the_state_before_it(tmp_path: Path) -> None:
+    """--now pins a run; re-running it must give the same digest, not drop its own items."""
+    path = tmp_path / "state.sqlite"
+    first = run_day(path, DAY1_ITEMS, DAY1)
+    again = run_day(path, DAY1_ITEMS, DAY1, record=False)
+    assert titles(again) == titles(first)
+    later_same_day = run_day(path, DAY1_ITEMS, DAY1 + timedelta(hours=3), record=False)
+    assert later_same_day.items == []
+
+
+def test_history_horizon_and_pruning(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    run_day(path, DAY1_ITEMS, DAY1)
+    state = open_state(path)
+    try:
+        rows = state.conn.execute("SELECT count(*) FROM history").fetchone()[0]
+        assert rows == 3  # two representatives and one `also` copy
+        day15 = DAY1 + timedelta(days=15)
+        assert len(load_history(state.conn, now=DAY1 + timedelta(days=13), settings=SETTINGS)) == 3
+        assert len(load_history(state.conn, now=day15, settings=SETTINGS)) == 0  # beyond the horizon
+        assert len(load_history(state.conn, now=DAY1 + timedelta(days=1),
+                                settings=DedupSettings(history_days=0))) == 0
+        with state.transaction() as conn:
+            assert prune(conn, now=DAY1 + timedelta(days=10), history_days=14) == 0
+            assert prune(conn, now=day15, history_days=14) == 3
+        assert state.conn.execute("SELECT count(*) FROM history").fetchone()[0] == 0
+    finally:
+        state.close()
+    # after pruning, the story may come back
+    assert len(run_day(path, DAY1_ITEMS[:1], DAY1 + timedelta(days=16)).items) == 1
+
+
+def test_a_failed_run_records_nothing(tmp_path: Path) -> None:
+    """record_sent runs inside the final transaction: if the run fails there, history is unchanged."""
+    path = tmp_path / "state.sqlite"
+    state = open_state(path)
+    try:
+        with pytest.raises(RuntimeError), state.transaction() as conn:
+            record_sent(conn, DAY1_ITEMS, now=DAY1)
+            raise RuntimeError("delivery failed")
+        assert len(load_history(state.conn, now=DAY2, settings=SETTINGS)) == 0
+    finally:
+        state.close()
+
+
+def test_fingerprints_of_another_version_match_by_keys_only(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    run_day(path, DAY1_ITEMS, DAY1)
+    state = open_state(path)
+    try:
+        with state.transaction() as conn:
+            conn.execute("UPDATE history SET version = version - 1")
+    finally:
+        state.close()
+    copy = item("Federal Reserve keeps interest rates unchanged", FED, url="https://yahoo.example/fed", day=DAY2)
+    same_url = item("Fed (updated)", FED, url="https://reuters.example/fed", day=DAY2)
+    result = run_day(path, [copy, same_url], DAY2, record=False)
+    assert [d.matched_by for d in result.decisions if d.rule == "history"] == ["same-url"]
+    assert titles(result) == [copy.title]
+
+
+def test_explain_details_come_from_the_state_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    first = [DAY1_ITEMS[2], item("Other story entirely", "Nothing in common with anything else here at all, "
+                                 "a different subject told in different words for the test.", url="https://o.example/1")]
+    run_day(path, first, DAY1)
+    again = item("Fed holds rates steady", FED, url="https://reuters.example/fed", day=DAY2)
+    [decision] = run_day(path, [again], DAY2, record=False).decisions
+    assert (decision.other_title, decision.other_url, decision.other_source) == (
+        DAY1_ITEMS[2].title, "https://reuters.example/fed", "feed")
+
+
+def test_also_rows_record_urls_and_titles(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    sent = item("Main story about a launch", FED, url="https://a.example/1")
+    sent = replace(sent, also=(AlsoRef("Launch copy", "https://b.example/2", "b"),))
+    state = open_state(path)
+    try:
+        with state.transaction() as conn:
+            record_sent(conn, [sent], now=DAY1)
+        rows = state.conn.execute("SELECT title, url, source, sig IS NULL FROM history ORDER BY id").fetchall()
+    finally:
+        state.close()
+    assert rows == [("Main story about a launch", "https://a.example/1", "feed", 0), ("Launch copy", "https://b.example/2", "b", 1)]
