@@ -277,7 +277,9 @@ def _summarize(config: Config, state: State, sections: tuple[Section, ...],
     items = [i for s in sections for i in s.items]
     if not items:
         return sections
-    from .summarize import SUMMARY_VERSION, summarize
+    from .summarize import SUMMARY_VERSION, set_cache_dir, summarize
+
+    set_cache_dir(config.state.parent)  # jieba's dictionary cache lives beside the state file
 
     keys = {i.id: _summary_key(i, config, SUMMARY_VERSION) for i in items}
     cached = summary_cache.get_many(state.conn, list(keys.values()))

@@ -32,7 +32,8 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
     """Merge copies of one story into its representative's `also` and drop what history already sent."""
     items = list(items)
     order = sorted(range(len(items)), key=lambda i: _priority(items[i]))
-    leader, decisions = _exact_groups(items, order)
+    keys = [exact.keys(item) for item in items]
+    leader, decisions = _exact_groups(items, keys, order)
     leaders = [i for i in order if leader[i] == i]
     members: dict[int, list[int]] = {i: [] for i in leaders}
     for i in order:
@@ -40,7 +41,7 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
             members[leader[i]].append(i)
 
     fp = fingerprint([items[i] for i in leaders])
-    dropped = _history_drops(items, leaders, members, fp, settings, history)
+    dropped = _history_drops(keys, leaders, members, fp, settings, history)
     dropped_items = {m for pos in dropped for m in [leaders[pos], *members[leaders[pos]]]}
     decisions = {i: d for i, d in decisions.items() if i not in dropped_items}
     for pos, (match, ref) in dropped.items():
@@ -87,14 +88,15 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
                        dropped_history=len(dropped_items))
 
 
-def _exact_groups(items: list[Item], order: list[int]) -> tuple[list[int], dict[int, Decision]]:
+def _exact_groups(
+    items: list[Item], keys: list[list[tuple[str, str]]], order: list[int]
+) -> tuple[list[int], dict[int, Decision]]:
     """Group items that share a URL or id+title key; each group's first item in `order` leads it."""
     leader = list(range(len(items)))
     owner: dict[tuple[str, str], int] = {}
     decisions: dict[int, Decision] = {}
     for i in order:
-        keys = exact.keys(items[i])
-        for rule, key in keys:
+        for rule, key in keys[i]:
             j = owner.get((rule, key))
             if j is not None:
                 leader[i] = leader[j]
@@ -104,19 +106,19 @@ def _exact_groups(items: list[Item], order: list[int]) -> tuple[list[int], dict[
                     threshold=1.0, other_title=other.title, other_url=other.url, other_source=other.source,
                 )
                 break
-        for rule, key in keys:
+        for rule, key in keys[i]:
             owner.setdefault((rule, key), i)
     return leader, decisions
 
 
 def _history_drops(
-    items: list[Item], leaders: list[int], members: dict[int, list[int]], fp: Fingerprints,
+    keys: list[list[tuple[str, str]]], leaders: list[int], members: dict[int, list[int]], fp: Fingerprints,
     settings: DedupSettings, history: History,
 ) -> dict[int, tuple[HistoryMatch, SentRef | None]]:
     """Leader positions whose story an earlier digest carried, with what matched."""
     if len(history) == 0:
         return {}
-    matches = history.match_keys([[h for m in [i, *members[i]] for h in exact.key_hashes(items[m])] for i in leaders])
+    matches = history.match_keys([[h for m in [i, *members[i]] for h in exact.hashes(keys[m])] for i in leaders])
     rest = np.array([p for p in range(len(leaders)) if p not in matches and fp.has_body[p]], dtype=np.int64)
     for pos, match in history.match_text(fp, rest, settings.text_threshold).items():
         matches[pos] = match

@@ -41,7 +41,11 @@ def keys(item: Item) -> list[tuple[str, str]]:
 
 def key_hashes(item: Item) -> list[tuple[bool, int]]:
     """The keys as history stores them: (is_url, 64-bit hash)."""
-    return [(rule == "same-url", key_hash("url" if rule == "same-url" else "id", key)) for rule, key in keys(item)]
+    return hashes(keys(item))
+
+
+def hashes(pairs: list[tuple[str, str]]) -> list[tuple[bool, int]]:
+    return [(rule == "same-url", key_hash("url" if rule == "same-url" else "id", key)) for rule, key in pairs]
 
 
 def also_key_hashes(url: str) -> list[tuple[bool, int]]:

@@ -190,25 +190,28 @@ class History:
         if len(members) == 0 or len(stored) == 0:
             return found
         window = minhash.bbit(fp.sigs[members])
+        window_keys = minhash.all_history_keys(window)
+        orders = np.argsort(window_keys, axis=1)
+        ordered_keys = np.take_along_axis(window_keys, orders, axis=1)
         chunks: list[I64] = []
         present = np.zeros(1 << 24, dtype=np.bool_)  # band keys are 24 bits: a direct-address table
-        for band in range(minhash.HISTORY_BANDS):
-            keys = minhash.history_keys(window, band)
-            order = np.argsort(keys, kind="stable")
-            ordered = keys[order]
-            present[keys] = True
-            for start in range(0, len(stored), _BLOCK):
-                rows = stored[start : start + _BLOCK]
-                probe = minhash.history_keys(self.sigs[rows], band)
+        for start in range(0, len(stored), _BLOCK):
+            rows = stored[start : start + _BLOCK]
+            stored_keys = minhash.all_history_keys(self.sigs[rows])
+            for band in range(minhash.HISTORY_BANDS):
+                keys, order, ordered = window_keys[band], orders[band], ordered_keys[band]
+                present[keys] = True
+                probe = stored_keys[band]
                 hit = np.flatnonzero(present[probe])
                 if len(hit) == 0:
+                    present[keys] = False
                     continue
                 left = np.searchsorted(ordered, probe[hit], side="left")
                 repeat = np.searchsorted(ordered, probe[hit], side="right") - left
                 first = np.repeat(left, repeat)
                 step = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
                 chunks.append(np.stack([order[first + step], np.repeat(rows[hit], repeat)], axis=1))
-            present[keys] = False
+                present[keys] = False
         if not chunks:
             return found
         pairs = minhash.unique_pairs(np.concatenate(chunks))

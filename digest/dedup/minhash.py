@@ -100,6 +100,13 @@ def history_keys(sigs: U8, band: int) -> U32:
 
 
 HISTORY_BANDS = NUM_PERM // HISTORY_ROWS
+
+
+def all_history_keys(sigs: U8) -> U32:
+    """(HISTORY_BANDS, n) band keys of b-bit signatures, band-major so each band is contiguous."""
+    cols = sigs[:, : HISTORY_BANDS * HISTORY_ROWS].reshape(len(sigs), HISTORY_BANDS, HISTORY_ROWS).astype(np.uint32)
+    keys: U32 = (cols[:, :, 0] << np.uint32(16)) | (cols[:, :, 1] << np.uint32(8)) | cols[:, :, 2]
+    return np.ascontiguousarray(keys.T)
 WINDOW_BANDS = NUM_PERM // WINDOW_ROWS
 
 

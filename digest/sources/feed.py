@@ -39,6 +39,9 @@ def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
 def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[Entry]:
     import feedparser
 
+    # Whitespace before "<?xml" is common in real feeds (PHP templates) and sends feedparser to
+    # its slow loose parser for the whole document; without it the strict parser reads it.
+    body = body.lstrip(b" \t\r\n")
     response_headers = {k.lower(): v for k, v in headers.items()}
     response_headers.setdefault("content-location", url)
     # feedparser resolves entry links against content-location (a base, never fetched);

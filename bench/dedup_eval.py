@@ -1,0 +1,102 @@
+"""Precision and recall of dedup on the labelled set in tests/data/dedup/, across thresholds.
+
+    python bench/dedup_eval.py
+
+Each language file is one window; a pair of items counts as merged when they end in the same
+story (representative or `also`).  Prints markdown tables for docs/benchmarks/dedup.md: a
+threshold sweep, and at the chosen thresholds the recall per kind of copy and the wrong merges
+per kind of hard negative.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from digest.config import DedupSettings  # noqa: E402
+from digest.dedup import History, deduplicate  # noqa: E402
+from digest.models import Item  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "dedup"
+CHOSEN = DedupSettings(text_threshold=0.7, title_threshold=0.75)
+BASE = datetime(2024, 6, 4, 8, tzinfo=UTC)
+
+
+def load(name: str) -> tuple[list[Item], list[dict[str, Any]]]:
+    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    items, labels = [], []
+    for story in data["stories"]:
+        for n, entry in enumerate(story["items"]):
+            url = f"https://example.com/{story['story']}/{n}"
+            items.append(Item(id=url, url=url, title=entry["title"], source=entry["source"], section="all",
+                              published=BASE + timedelta(days=entry["day"], minutes=len(items)), dated=True,
+                              language=data["lang"], text=entry["text"] or ""))
+            labels.append({"story": story["story"], "topic": story["topic"], "kind": entry["kind"]})
+    return items, labels
+
+
+def pairs(items: list[Item], labels: list[dict[str, Any]], settings: DedupSettings) -> list[tuple[bool, bool, str]]:
+    """(merged, duplicate, category) for every pair of the set."""
+    result = deduplicate(items, settings=settings, history=History.empty())
+    cluster = {url: n for n, s in enumerate(result.items) for url in [s.url, *(r.url for r in s.also)]}
+    out = []
+    for i, j in itertools.combinations(range(len(items)), 2):
+        a, b = labels[i], labels[j]
+        duplicate = a["story"] == b["story"]
+        if duplicate:
+            kinds = sorted({a["kind"], b["kind"]} - {"original"}) or ["original"]
+            category = "+".join(kinds)
+        else:
+            category = "same topic, other story" if a["topic"] == b["topic"] and a["topic"] != "single" else "unrelated"
+        out.append((cluster[items[i].url] == cluster[items[j].url], duplicate, category))
+    return out
+
+
+def prf(rows: list[tuple[bool, bool, str]]) -> tuple[float, float, int, int, int]:
+    tp = sum(m and d for m, d, _ in rows)
+    fp = sum(m and not d for m, d, _ in rows)
+    fn = sum(d and not m for m, d, _ in rows)
+    return (tp / (tp + fp) if tp + fp else 1.0), tp / (tp + fn), tp, fp, fn
+
+
+def main() -> None:
+    sets = {name: load(name) for name in ("stories_en.yaml", "stories_zh.yaml")}
+    for name, (items, labels) in sets.items():
+        positives = sum(a["story"] == b["story"] for a, b in itertools.combinations(labels, 2))
+        print(f"{name}: {len(items)} items, {len(set(l['story'] for l in labels))} stories, "
+              f"{positives} duplicate pairs of {len(items) * (len(items) - 1) // 2}")
+    print("\n| text_threshold | title_threshold | precision | recall | right / wrong / missed |\n|---:|---:|---:|---:|---|")
+    for text in (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9):
+        for title in (0.6, 0.7, 0.75, 0.8, 0.9):
+            settings = DedupSettings(text_threshold=text, title_threshold=title)
+            rows = [row for items, labels in sets.values() for row in pairs(items, labels, settings)]
+            p, r, tp, fp, fn = prf(rows)
+            mark = " **(chosen)**" if settings == CHOSEN else ""
+            print(f"| {text} | {title}{mark} | {p:.3f} | {r:.3f} | {tp} / {fp} / {fn} |")
+    print("\nAt the chosen thresholds, by language and kind of pair:\n")
+    print("| set | kind of pair | pairs | merged |\n|---|---|---:|---:|")
+    for name, (items, labels) in sets.items():
+        rows = pairs(items, labels, CHOSEN)
+        total: Counter[str] = Counter()
+        merged: Counter[str] = Counter()
+        for m, d, category in rows:
+            if d or category != "unrelated":
+                total[category] += 1
+                merged[category] += m
+        p, r, *_ = prf(rows)
+        for category in sorted(total, key=lambda c: (c.startswith("same topic"), c)):
+            print(f"| {name.split('_')[1][:2]} | {category} | {total[category]} | {merged[category]} |")
+        print(f"| {name.split('_')[1][:2]} | **precision / recall** | | {p:.3f} / {r:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
