@@ -33,7 +33,8 @@ BASE = datetime(2024, 6, 4, 8, tzinfo=UTC)
 
 def load(name: str) -> tuple[list[Item], list[dict[str, Any]]]:
     data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
-    items, labels = [], []
+    items: list[Item] = []
+    labels: list[dict[str, Any]] = []
     for story in data["stories"]:
         for n, entry in enumerate(story["items"]):
             url = f"https://example.com/{story['story']}/{n}"
@@ -72,7 +73,7 @@ def main() -> None:
     sets = {name: load(name) for name in ("stories_en.yaml", "stories_zh.yaml")}
     for name, (items, labels) in sets.items():
         positives = sum(a["story"] == b["story"] for a, b in itertools.combinations(labels, 2))
-        print(f"{name}: {len(items)} items, {len(set(l['story'] for l in labels))} stories, "
+        print(f"{name}: {len(items)} items, {len({label['story'] for label in labels})} stories, "
               f"{positives} duplicate pairs of {len(items) * (len(items) - 1) // 2}")
     print("\n| text_threshold | title_threshold | precision | recall | right / wrong / missed |\n|---:|---:|---:|---:|---|")
     for text in (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9):

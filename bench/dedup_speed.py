@@ -60,7 +60,8 @@ class Writer:
     @staticmethod
     def _cdf(size: int, exponent: float) -> npt.NDArray[np.float64]:
         weights = 1 / np.arange(1, size + 1) ** exponent
-        return np.cumsum(weights) / weights.sum()
+        cdf: npt.NDArray[np.float64] = np.cumsum(weights) / weights.sum()
+        return cdf
 
     def _word(self) -> str:
         return "".join(self.rng.choice(_LETTERS) for _ in range(self.rng.randint(2, 10)))
@@ -68,7 +69,8 @@ class Writer:
     def _draw(self, cdf: npt.NDArray[np.float64], n: int, skip: int = 0) -> list[int]:
         """n ranks from the distribution; `skip` drops the most common ranks (titles hold few of them)."""
         low = cdf[skip - 1] if skip else 0.0
-        return np.searchsorted(cdf, low + (1 - low) * self.np.random(n)).tolist()
+        ranks: list[int] = np.searchsorted(cdf, low + (1 - low) * self.np.random(n)).tolist()
+        return ranks
 
     def item(self, n: int, source: str, day: float) -> Item:
         zh = self.rng.random() < 0.3

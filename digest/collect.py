@@ -45,9 +45,10 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
 
     def on_result(fetched: FetchResult) -> None:
         source = sources[fetched.key]
-        if fetched.status == "ok":
-            new_validators[source.url] = Validators(fetched.etag, fetched.last_modified)
         done[source.name] = outcome = read_source(source, fetched, config, now=now)
+        if outcome[0].status == "ok":
+            # validators of a body we could not read would turn tomorrow's error into a 304
+            new_validators[source.url] = Validators(fetched.etag, fetched.last_modified)
         if on_source:
             on_source(outcome[0])
 

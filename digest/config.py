@@ -83,7 +83,8 @@ class FetchSettings:
 
 @dataclass(frozen=True)
 class DedupSettings:
-    text_threshold: float = 0.5  # MinHash Jaccard on shingles of title + lead text
+    # containment: the share of the smaller title+lead shingle set found in the other (MinHash)
+    text_threshold: float = 0.7
     title_threshold: float = 0.75  # overlap coefficient on significant title words
     history_days: int = 14
     order: str = "coverage"
@@ -141,11 +142,15 @@ class _Reader:
 
     def __init__(self, file: str) -> None:
         self.file = file
+        self.nodes = 0
 
     def fail(self, path: str, message: str) -> ConfigError:
         return ConfigError(self.file, path, message)
 
-    def expand(self, value: Any, path: str) -> Any:
+    def expand(self, value: Any, path: str, depth: int = 0) -> Any:
+        self.nodes += 1
+        if depth > 12 or self.nodes > 200_000:  # feeds.yaml is small; more is an alias loop or bomb
+            raise self.fail(path, "nested too deeply or too large (a YAML alias that refers to itself?)")
         if isinstance(value, str):
             def sub(match: re.Match[str]) -> str:
                 name = match.group(1)
@@ -156,9 +161,9 @@ class _Reader:
                 return os.environ[name]
             return _ENV.sub(sub, value)
         if isinstance(value, list):
-            return [self.expand(v, f"{path}[{i}]") for i, v in enumerate(value)]
+            return [self.expand(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
         if isinstance(value, dict):
-            return {k: self.expand(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+            return {k: self.expand(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in value.items()}
         return value
 
     def mapping(self, value: Any, path: str) -> dict[str, Any]:
@@ -231,11 +236,15 @@ class _Reader:
 
     def seconds(self, value: Any, path: str) -> float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        try:
-            return parse_duration(self.string(value, path)).total_seconds()
-        except ValueError as exc:
-            raise self.fail(path, str(exc)) from None
+            seconds = float(value)
+        else:
+            try:
+                seconds = parse_duration(self.string(value, path)).total_seconds()
+            except ValueError as exc:
+                raise self.fail(path, str(exc)) from None
+        if not 0 < seconds < 86400:  # also false for NaN
+            raise self.fail(path, f"expected a duration between 1s and 24h, got {value!r}")
+        return seconds
 
     def patterns(self, value: Any, path: str) -> tuple[str, ...]:
         items = value if isinstance(value, list) else [value]
@@ -327,6 +336,12 @@ def parse_config(text: str, file: Path, label: str | None = None) -> Config:
         p = Path(r.string(value, where)).expanduser()
         return p if p.is_absolute() else base / p
 
+    def existing_dir(value: Any, where: str) -> Path:
+        folder = path_value(value, where)
+        if not folder.is_dir():
+            raise r.fail(where, f"no such folder: {folder} (copy the shipped templates/ folder there to start)")
+        return folder
+
     sources_raw = data.get("sources")
     if sources_raw is None:
         raise r.fail("sources", "missing: add a list of sources, each with a name and a url")
@@ -358,7 +373,7 @@ def parse_config(text: str, file: Path, label: str | None = None) -> Config:
         fetch=_fetch(r, r.mapping(data.get("fetch"), "fetch")),
         dedup=_dedup(r, r.mapping(data.get("dedup"), "dedup")),
         email=_email(r, r.mapping(data.get("email"), "email")),
-        templates=r.get(data, "templates", "", path_value, None),
+        templates=r.get(data, "templates", "", existing_dir, None),
         archive=r.get(data, "archive", "", path_value, None),
         archive_url=r.get(data, "archive_url", "", _http_url(r), None),
         sources=sources,
@@ -368,7 +383,10 @@ def parse_config(text: str, file: Path, label: str | None = None) -> Config:
 def _http_url(r: _Reader) -> Callable[[Any, str], str]:
     def conv(value: Any, path: str) -> str:
         text = r.string(value, path)
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            raise r.fail(path, f"expected an http(s) URL, got {text!r}") from None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise r.fail(path, f"expected an http(s) URL, got {text!r}")
         return text
@@ -428,12 +446,20 @@ def _selector(r: _Reader, value: Any, path: str) -> str:
 
 def _source_url(r: _Reader, value: Any, path: str, base: Path) -> str:
     text = r.string(value, path)
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise r.fail(path, f"expected an http(s) or file URL, got {text!r} ({exc})") from None
     if parts.scheme in ("http", "https"):
         if not parts.netloc:
             raise r.fail(path, f"expected an http(s) or file URL, got {text!r} (no host)")
         return text
     if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise r.fail(path, f"a file URL must name a local file (file:///path), got {text!r}")
+        if not parts.path.startswith("/"):  # file:feeds/x.xml: relative to the config, like a plain path
+            return (base / parts.path).resolve().as_uri()
         return text
     if parts.scheme and len(parts.scheme) > 1:  # "c:" on Windows is a drive, not a scheme
         raise r.fail(path, f"expected an http(s) or file URL, got {text!r}")

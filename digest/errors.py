@@ -2,6 +2,7 @@
 
     DigestError                 one line for the user, an exit code for the CLI
      ├── ConfigError            feeds.yaml is wrong: names file, key path and the fix (exit 2)
+     ├── UsageError             a command-line option is wrong: names the option (exit 2)
      ├── StateError             the SQLite state cannot be opened or is locked (exit 3)
      ├── SourceError            one source failed; carried as a reason, never stops the run
      │    ├── FetchError        network, HTTP status, size caps, timeouts
@@ -32,7 +33,14 @@ class ConfigError(DigestError):
         self.path = path
         self.message = message
         where = f"{file}: {path}: " if path else f"{file}: "
-        super().__init__(where + message)
+        # one line, always: a key or value from the file may itself hold a line break
+        super().__init__((where + message).replace("\r", "\\r").replace("\n", "\\n"))
+
+
+class UsageError(DigestError):
+    """A command-line option has a value we cannot use (`--since fortnight`)."""
+
+    exit_code = 2
 
 
 class StateError(DigestError):

@@ -17,7 +17,7 @@ SourceStatus = Literal["ok", "not_modified", "error"]
 class Entry:
     """One entry as a source adapter read it: raw strings, nothing cleaned yet."""
 
-    title: str = ""
+    title: str = ""  # HTML: adapters escape plain-text titles, so "a<b" survives as text
     link: str | None = None
     guid: str | None = None
     content: str = ""  # HTML (or text) of the full content, if the source has it

@@ -78,7 +78,7 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
     section = source.section or (entry.category.strip() if source.type == "listing" and entry.category else "") or source.name
     return Item(
         id=_item_id(entry, source, url, title, text, guid_shared),
-        url=url or source.url,
+        url=url,  # "" when the entry has no link: never the feed's own URL (that would merge them all)
         title=title,
         source=source.name,
         section=title_text(section) or source.name,

@@ -26,10 +26,10 @@ from typing import Any
 
 from .collect import collect
 from .config import Config
-from .errors import DeliveryError, DigestError
+from .errors import DeliveryError, DigestError, UsageError
 from .models import Digest, Item, Section, SourceResult, Stats
 from .select import select_items
-from .state import State, http_cache, open_state
+from .state import State, http_cache, open_state, seen
 from .state import summaries as summary_cache
 from .timewindow import local_date, parse_now, parse_since
 
@@ -120,6 +120,8 @@ def preview(config: Config, options: RunOptions | None = None) -> RunResult:
 def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunResult:
     timer = _Timer(options.on_phase)
     plan = _plan_delivery(config) if options.send else None
+    if options.out is not None:
+        _check_out_dir(options.out)
     collected_out: list[_Collected] = []
     result = _build(config, options, state, timer, collected_out)
     collected: _Collected = collected_out[0]
@@ -162,11 +164,11 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
     try:
         now = parse_now(options.now, tz)
     except ValueError as exc:
-        raise DigestError(f"--now: {exc}") from None
+        raise UsageError(f"--now: {exc}") from None
     try:
         since = parse_since(options.since or config.since, now, tz)
     except ValueError as exc:
-        raise DigestError(f"--since: {exc}") from None
+        raise UsageError(f"--since: {exc}") from None
 
     with timer.phase("collect"):
         validators = {
@@ -178,13 +180,16 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
         if options.deadline is not None:
             fetch_settings = dataclasses.replace(fetch_settings, deadline=options.deadline)
         got = collect(config, validators, fetch_settings, now=now, on_source=options.on_source)
-        collected = _Collected(items=got.items, results=got.results, validators=got.validators)
+        collected = _Collected(items=_with_first_seen(state, got.items, now), results=got.results,
+                               validators=got.validators)
     with timer.phase("dedup"):
         from .dedup import deduplicate
         from .state.history import load_history
 
         history = load_history(state.conn, now=now, settings=config.dedup)
-        deduped = deduplicate(collected.items, settings=config.dedup, history=history)
+        # only the window's items compete: an older copy must not become a story's representative
+        in_window = [i for i in collected.items if since <= i.published <= now]
+        deduped = deduplicate(in_window, settings=config.dedup, history=history)
     with timer.phase("select"):
         from .dedup import order_items
 
@@ -194,7 +199,7 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
         with timer.phase("full text"):
             sections = _with_full_text(config, state, sections, collected.fresh_articles)
     with timer.phase("summarize"):
-        sections = _summarize(config, state, sections, collected.fresh_summaries)
+        sections = _summarize(config, state, sections, collected.fresh_summaries, write=options.write_state)
     items = [i for s in sections for i in s.items]
     digest = Digest(
         title=config.title,
@@ -236,6 +241,19 @@ def render_digest(digest: Digest, config: Config) -> tuple[str, str, list[str]]:
     return html.html, text, list(html.warnings)
 
 
+def _with_first_seen(state: State, items: list[Item], now: datetime) -> list[Item]:
+    """Undated items take the time digest first saw them (the first run that saw them: now)."""
+    undated = [i.id for i in items if not i.dated]
+    if not undated:
+        return items
+    known = seen.get_many(state.conn, undated)
+    return [
+        dataclasses.replace(i, published=datetime.fromtimestamp(known[i.id], tz=now.tzinfo))
+        if not i.dated and i.id in known else i
+        for i in items
+    ]
+
+
 # ---------------------------------------------------------------------------- enrich
 
 def _with_full_text(config: Config, state: State, sections: tuple[Section, ...], fresh_articles: list[Any]) -> tuple[Section, ...]:
@@ -269,7 +287,7 @@ def _summary_key(item: Item, config: Config, version: str) -> str:
 
 
 def _summarize(config: Config, state: State, sections: tuple[Section, ...],
-               fresh: dict[str, tuple[tuple[str, ...], str]]) -> tuple[Section, ...]:
+               fresh: dict[str, tuple[tuple[str, ...], str]], *, write: bool) -> tuple[Section, ...]:
     """Summaries for the selected items only, reused from the state cache when the text is unchanged.
 
     Newly computed summaries are added to `fresh`, committed later with the rest of the state.
@@ -279,7 +297,8 @@ def _summarize(config: Config, state: State, sections: tuple[Section, ...],
         return sections
     from .summarize import SUMMARY_VERSION, set_cache_dir, summarize
 
-    set_cache_dir(config.state.parent)  # jieba's dictionary cache lives beside the state file
+    if write:  # jieba's dictionary cache lives beside the state file; a preview writes nothing there
+        set_cache_dir(config.state.parent)
 
     keys = {i.id: _summary_key(i, config, SUMMARY_VERSION) for i in items}
     cached = summary_cache.get_many(state.conn, list(keys.values()))
@@ -324,6 +343,16 @@ def _with_failing_days(state: State, results: Sequence[SourceResult], now: datet
 
 # ---------------------------------------------------------------------------- outputs
 
+def _check_out_dir(out: Path) -> None:
+    """Fail before fetching anything if the digest could not be written at the end."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DigestError(f"--out {out}: cannot create the folder ({exc.strerror}); choose another --out") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise DigestError(f"--out {out}: the folder is not writable; choose another --out")
+
+
 def write_outputs(out: Path, result: RunResult) -> list[Path]:
     """digest.html, digest.txt, digest.json, each replaced atomically (never half-written)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -333,13 +362,22 @@ def write_outputs(out: Path, result: RunResult) -> list[Path]:
         "digest.json": json.dumps(result.json, ensure_ascii=False, indent=2) + "\n",
     }
     written = []
+    umask = os.umask(0)
+    os.umask(umask)
     for name, content in files.items():
         target = out / name
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
+        except OSError as exc:
+            raise DigestError(f"--out {out}: cannot write {name} ({exc.strerror})") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(content)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the digest is meant to be read
             os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise DigestError(f"--out {out}: cannot write {name} ({exc.strerror})") from None
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -386,6 +424,8 @@ def _commit(config: Config, state: State, digest: Digest, collected: _Collected,
         )
         summary_cache.put_many(conn, collected.fresh_summaries)
         articles.put_many(conn, collected.fresh_articles)
+        seen.remember(conn, [(i.id, now.timestamp()) for i in collected.items if not i.dated])
+        seen.prune(conn, now.timestamp() - 90 * 86400)
         if record_items:
             # validators only move forward with the items: if nobody got today's digest,
             # tomorrow's run must fetch (not 304) and select the same items again

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 import unicodedata
+from urllib.parse import urljoin
 
 # C0/C1 controls except tab/newline, plus bidi overrides that can disguise text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffd\ufffe\uffff]")
@@ -67,8 +68,15 @@ def sanitize_html(fragment: str, base_url: str = "") -> str:
         return ""
     import nh3
 
-    if base_url:
-        fragment = _absolutize(fragment, base_url)
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute not in ("href", "src"):
+            return value
+        try:
+            url = urljoin(base_url, value.strip()) if base_url else value.strip()
+        except ValueError:
+            return None
+        return url if url.startswith(("http://", "https://", "mailto:")) else None
+
     return str(nh3.clean(
         strip_controls(fragment),
         tags=_ALLOWED_TAGS,
@@ -77,21 +85,8 @@ def sanitize_html(fragment: str, base_url: str = "") -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
         clean_content_tags=set(_DROP_TAGS) - {"head", "title"},
+        attribute_filter=absolute,
     ))
-
-
-def _absolutize(fragment: str, base_url: str) -> str:
-    from lxml import etree, html
-
-    try:
-        root = html.fragment_fromstring(fragment, create_parent="div")
-        root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
-    except (etree.ParserError, ValueError):
-        return fragment
-    inner = "".join(
-        html.tostring(child, encoding="unicode") for child in root
-    )
-    return ((root.text and htmllib.escape(root.text, quote=False)) or "") + inner
 
 
 def html_to_text(fragment: str) -> str:

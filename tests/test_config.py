@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,24 @@ def test_any_yaml_gives_a_config_or_a_config_error(tmp_path_factory: pytest.Temp
         parse_config(text, Path("/nonexistent/feeds.yaml"), "feeds.yaml")
     except ConfigError as exc:
         assert "\n" not in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("title: &a [*a]\nsources: []\n", "nested too deeply"),
+        ("title:\n  - &a [x, x, x, x, x, x, x, x, x]\n  - &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+         "  - &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  - &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+         "  - &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n  - [*e, *e, *e, *e, *e, *e, *e, *e, *e]\nsources: []\n", "too large"),
+        ("sources:\n  - name: A\n    url: 'http://[::1'\n", "sources[0].url: expected an http(s) or file URL"),
+        ("sources:\n  - name: A\n    url: 'http://example.com:port/'\n", "sources[0].url: expected an http(s) or file URL"),
+        ("sources:\n  - name: A\n    url: file://otherhost/feed.xml\n", "sources[0].url: a file URL must name a local file"),
+        ("fetch:\n  timeout: -5\nsources: []\n", "fetch.timeout: expected a duration between 1s and 24h"),
+        ("fetch:\n  deadline: .nan\nsources: []\n", "fetch.deadline: expected a duration between 1s and 24h"),
+        ("templates: ./nothere\nsources: []\n", "templates: no such folder"),
+    ],
+)
+def test_hostile_and_odd_values_are_one_line_errors(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(expected)) as info:
+        parse_config(yaml_text, tmp_path / "feeds.yaml", "feeds.yaml")
+    assert "\n" not in str(info.value)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from digest import RunOptions, load_config, preview, run
 from digest.cli import app
+from digest.errors import DigestError
 from tests.conftest import LocalServer
 
 DATA = Path(__file__).parent / "data" / "core"
@@ -123,7 +124,7 @@ def test_state_unchanged_when_writing_outputs_fails(configured: tuple[LocalServe
     config = load_config(config_path)
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the output folder should be")
-    with pytest.raises(OSError):
+    with pytest.raises(DigestError, match="--out .*not-a-dir: cannot create the folder"):
         run(config, RunOptions(out=blocker, now=NOW))
     if config.state.exists():
         with sqlite3.connect(config.state) as conn:
@@ -162,7 +163,7 @@ def test_cli_run_and_json_shape(configured: tuple[LocalServer, Path], tmp_path: 
 def test_cli_bad_since_is_one_line(configured: tuple[LocalServer, Path], tmp_path: Path) -> None:
     _, config_path = configured
     result = CliRunner().invoke(app, ["run", "--config", str(config_path), "--out", str(tmp_path), "--since", "fortnight"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "--since: expected a duration" in result.output and "Traceback" not in result.output
 
 
@@ -192,3 +193,34 @@ def assert_schema_1(doc: dict[str, object]) -> None:
     for source in sources:
         assert set(source) >= {"name", "url", "status", "items", "error"}
         assert source["status"] in ("ok", "not_modified", "error")
+
+
+UNDATED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Undated</title><link>https://u.example.com/</link>
+<item><title>A page with no date</title><link>https://u.example.com/a</link><description>No pubDate here.</description></item>
+</channel></rss>"""
+
+
+def test_undated_items_keep_the_time_they_were_first_seen(http_server: LocalServer, write_config: Callable[[str], Path], tmp_path: Path) -> None:
+    url = http_server.add("/undated.xml", UNDATED)
+    config = load_config(write_config(f"since: 24h\nmax_items: 1\nsources:\n  - name: U\n    url: {url}\n"))
+    # seen on day 1 but not sent (a preview), seen again on day 2 by a real run
+    first = run(config, RunOptions(out=tmp_path / "d1", now="2024-06-01T08:00:00+00:00"))
+    assert [(i.title, i.dated) for i in first.digest.items] == [("A page with no date", False)]
+    doc = json.loads((tmp_path / "d1" / "digest.json").read_text())
+    assert doc["sections"][0]["items"][0]["published"] == "2024-06-01T08:00:00+00:00"
+    # two days later the same undated item is old news: outside a 24 h window, not "new" again
+    later = preview(config, RunOptions(now="2024-06-03T08:00:00+00:00", since="all"))
+    assert later.digest.stats.selected == 0  # already sent
+    with sqlite3.connect(config.state) as conn:
+        assert conn.execute("SELECT seen_at FROM first_seen").fetchone()[0] == 1717228800.0
+
+
+def test_rerun_with_the_same_now_selects_nothing_new(configured: tuple[LocalServer, Path], tmp_path: Path) -> None:
+    _, config_path = configured
+    config = load_config(config_path)
+    first = run(config, RunOptions(out=tmp_path / "a", now=NOW))
+    again = run(config, RunOptions(out=tmp_path / "b", now=NOW))
+    assert first.digest.stats.selected >= 6 and again.digest.stats.selected == 0
+    with sqlite3.connect(config.state) as conn:  # recording the same digest twice does not duplicate it
+        rows = conn.execute("SELECT COUNT(*) FROM history").fetchone()[0]
+    assert rows == first.digest.stats.selected + sum(len(i.also) for i in first.digest.items)

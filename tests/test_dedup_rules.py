@@ -9,8 +9,8 @@ import pytest
 
 from digest.config import DedupSettings
 from digest.dedup import History, coverage, deduplicate, order_items
-from digest.dedup.titles import numbers_agree, similarity
 from digest.dedup.text import title_hashes
+from digest.dedup.titles import numbers_agree, similarity
 from digest.models import AlsoRef, Item
 
 # The defaults measured in docs/benchmarks/dedup.md
@@ -58,6 +58,9 @@ def run(*items: Item, settings: DedupSettings = SETTINGS) -> list[Item]:
         (make("AI 同时罢工", ZH, language="zh"), make("AI 同时大崩溃", "本文来自微信公众号。" + ZH, source="b", language="zh"), True),
         # different stories
         (make("Quake strikes off Japan", WIRE), make("Daily update", OTHER, source="b"), False),
+        # one source's boilerplate description under two different titles
+        (make("Quake strikes off Japan", WIRE), make("Council approves bike lanes", WIRE), False),
+        (make("Quake strikes off Japan", WIRE), make("Quake strikes off Japan's coast", WIRE), True),
         # identical templated titles, different bodies
         (make("Daily update for June 5", WIRE), make("Daily update for June 5", OTHER, source="b"), False),
         # the same template on another day: titles name other numbers
@@ -114,6 +117,44 @@ def test_title_threshold(threshold: float, merged: bool) -> None:
     a = make("ChatGPT、Perplexity、Claude同时“罢工”", ZH, language="zh")
     b = make("ChatGPT、Perplexity、Claude同时大崩溃", "", source="b", language="zh")
     assert (len(run(a, b, settings=replace(SETTINGS, title_threshold=threshold))) == 1) is merged
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # one source lists the same headline twice: merged
+        (make("Match Eleitoral soma 500 mil testes", url="https://uol.example/1"),
+         make("Match Eleitoral soma 500 mil testes", url="https://uol.example/2"), True),
+        # one source's episodes, parts and template siblings are not one story
+        (make("Taverncast: The Screen - Harry Potter and the Deathly Hallows"),
+         make("Taverncast: The Screen - Harry Potter and the Deathly Hallows, Part Two"), False),
+        (make("上下揭开MG转场PPT动画模板素材下载", language="zh"), make("左右揭开MG转场PPT动画模板素材下载", language="zh"), False),
+        # the same pair from two sources is a re-listed headline
+        (make("Taverncast: The Screen - Harry Potter and the Deathly Hallows", source="a"),
+         make("Taverncast: The Screen - Harry Potter and the Deathly Hallows, Part Two", source="b"), True),
+    ],
+)
+def test_title_rule_within_one_source(a: Item, b: Item, merged: bool) -> None:
+    assert (len(run(a, b)) == 1) is merged
+
+
+def test_template_terms_of_a_source_count_less_against_history() -> None:
+    """Ten titles of one source share "…MG转场PPT动画模板素材下载": against a sent sibling only the rest counts."""
+    from digest.dedup.titles import source_weights
+
+    names = ["上下揭开", "左右揭开", "百叶窗向下揭开", "闭合", "倒计时", "蜂窝出现", "蜂窝消失", "圆形缩放", "竖向彩条揭开", "横向彩条揭开"]
+    window = [title_hashes(name + "MG转场PPT动画模板素材下载") for name in names]
+    weights = source_weights(window, ["pptmall"] * len(window))
+    sent = title_hashes("向上揭开MG转场PPT动画模板素材下载")
+    assert similarity(window[0], sent) >= 0.75  # on the terms alone, a sibling looks like a re-list
+    assert similarity(window[0], sent, weights[0]) < 0.75
+
+
+def test_chinese_numerals_in_series_titles_are_numbers() -> None:
+    a = title_hashes("浅谈 Golang 中数据的并发同步问题（一）")
+    b = title_hashes("浅谈 Golang 中数据的并发同步问题（二）")
+    assert not numbers_agree(a, b)
+    assert similarity(a, b) == 0.0
 
 
 def test_title_rule_only_for_headlines() -> None:

@@ -67,7 +67,8 @@ def test_plaintext_carries_every_item_and_its_also_sources() -> None:
     for item in digest.items:
         assert item.url in text
         for ref in item.also:
-            assert f"{ref.source} <{ref.url}>" in text
+            # the link on a line of its own, never split: terminal mail clients can click it
+            assert f"{ref.source}\n    <{ref.url}>\n" in text
     assert "In this issue" in text
     assert "2 sources failed: Slow Wire (timeout), Gone Blog (HTTP 404, failing for 3 days)" in text.replace("\n", " ")
 

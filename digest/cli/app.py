@@ -39,7 +39,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
             err.print(f"[bold red]digest:[/] {exc}", markup=True, highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err.print("digest: interrupted; nothing was written to the state file")
+            err.print("digest: interrupted; the state file keeps what it had (and any deliveries already made)")
             raise typer.Exit(130) from None
 
     return wrapper

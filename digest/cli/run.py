@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -30,13 +29,13 @@ def _load(config: Path) -> Config:
 def _deadline(value: str | None) -> float | None:
     if value is None:
         return None
-    from ..errors import ConfigError
+    from ..errors import UsageError
     from ..timewindow import parse_duration
 
     try:
         return parse_duration(value).total_seconds()
     except ValueError as exc:
-        raise ConfigError("--deadline", "", str(exc)) from None
+        raise UsageError(f"--deadline: {exc}") from None
 
 
 def _execute(config: Config, options: RunOptions, *, quiet: bool, preview: bool = False) -> RunResult:
@@ -156,5 +155,3 @@ def explain(
         raise typer.Exit(1)
 
 
-def _isatty() -> bool:
-    return sys.stderr.isatty()

@@ -24,8 +24,11 @@ def relative_time(moment: datetime, now: datetime) -> str:
 
 
 def show_digest(digest: Digest, console: Console) -> None:
-    since = digest.since.astimezone(digest.generated_at.tzinfo).strftime("%Y-%m-%d %H:%M")
-    until = digest.until.strftime("%Y-%m-%d %H:%M %Z")
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(digest.timezone)
+    since = "the beginning" if digest.since.year <= 1970 else digest.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    until = digest.until.astimezone(tz).strftime("%Y-%m-%d %H:%M") + f" ({digest.timezone})"
     console.rule(f"[bold]{escape(digest.title)}[/]")
     console.print(f"[dim]{since} → {until} · {digest.stats.selected} stories[/]")
     if not digest.sections:
@@ -68,5 +71,9 @@ def show_sources(config: Config, console: Console) -> None:
             state.close()
     except Exception:
         dead = []
+    names = {s.name for s in config.sources}
     for row in dead:
-        console.print(f"[yellow]⚠ {escape(str(row))}[/yellow]")
+        if row.source in names:
+            reason = f": {row.last_error}" if row.last_error else ""
+            console.print(f"[yellow]⚠ {escape(row.source)} is {row.label}{escape(reason)} — "
+                          "check its URL, or remove it from the config[/yellow]")

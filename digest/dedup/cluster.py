@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import overload
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from ..config import DedupSettings
 from ..models import AlsoRef, Item
 from . import exact, minhash, titles
 from .fingerprint import Fingerprints, fingerprint
-from .history import History, HistoryMatch, SentRef
+from .history import History, HistoryMatch, SentRef, key_hash
 from .result import Decision, DedupResult, Rule
 
 _ESTIMATE_MARGIN = 0.2  # candidates this far below the threshold by MinHash estimate are not checked exactly
@@ -41,7 +42,9 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
             members[leader[i]].append(i)
 
     fp = fingerprint([items[i] for i in leaders])
-    dropped = _history_drops(keys, leaders, members, fp, settings, history)
+    sources = [items[i].source for i in leaders]
+    weights = titles.source_weights(fp.titles, sources)
+    dropped = _history_drops(keys, leaders, members, fp, weights, sources, settings, history)
     dropped_items = {m for pos in dropped for m in [leaders[pos], *members[leaders[pos]]]}
     decisions = {i: d for i, d in decisions.items() if i not in dropped_items}
     for pos, (match, ref) in dropped.items():
@@ -54,7 +57,7 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
             )
 
     alive = [pos for pos in range(len(leaders)) if pos not in dropped]
-    edges = _near_pairs(fp, alive, settings)
+    edges = _near_pairs(fp, weights, sources, alive, settings)
     absorbed: dict[int, list[tuple[int, float]]] = {}  # representative pos -> [(pos, similarity)]
     assigned: set[int] = set()
     for pos in alive:  # `leaders` is in priority order, so representatives come first
@@ -62,7 +65,10 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
             continue
         assigned.add(pos)
         absorbed[pos] = []
-        for other, (rule, score) in sorted(edges.get(pos, {}).items(), key=lambda e: (-e[1][1], e[0])):
+        neighbours = edges.get(pos)
+        if not neighbours:
+            continue
+        for other, (rule, score) in sorted(neighbours.items(), key=lambda e: (-e[1][1], e[0])):
             if other in assigned:
                 continue
             assigned.add(other)
@@ -113,23 +119,27 @@ def _exact_groups(
 
 def _history_drops(
     keys: list[list[tuple[str, str]]], leaders: list[int], members: dict[int, list[int]], fp: Fingerprints,
-    settings: DedupSettings, history: History,
+    weights: titles.SourceTemplates, sources: list[str], settings: DedupSettings, history: History,
 ) -> dict[int, tuple[HistoryMatch, SentRef | None]]:
     """Leader positions whose story an earlier digest carried, with what matched."""
     if len(history) == 0:
         return {}
     matches = history.match_keys([[h for m in [i, *members[i]] for h in exact.hashes(keys[m])] for i in leaders])
     rest = np.array([p for p in range(len(leaders)) if p not in matches and fp.has_body[p]], dtype=np.int64)
-    for pos, match in history.match_text(fp, rest, settings.text_threshold).items():
+    source_keys = [key_hash("source", source) for source in sources]
+    for pos, match in history.match_text(fp, rest, settings.text_threshold, source_keys).items():
         matches[pos] = match
     rest_titles = [p for p in range(len(leaders)) if p not in matches]
-    for pos, match in history.match_titles(fp, rest_titles, settings.title_threshold).items():
+    for pos, match in history.match_titles(fp, rest_titles, settings.title_threshold, weights).items():
         matches[pos] = match
     refs = history.describe(sorted({m.row for m in matches.values()}))
     return {pos: (match, refs.get(match.row)) for pos, match in matches.items()}
 
 
-def _near_pairs(fp: Fingerprints, alive: list[int], settings: DedupSettings) -> dict[int, dict[int, tuple[Rule, float]]]:
+def _near_pairs(
+    fp: Fingerprints, weights: titles.SourceTemplates, sources: list[str], alive: list[int],
+    settings: DedupSettings,
+) -> dict[int, dict[int, tuple[Rule, float]]]:
     """Verified near-duplicate edges between live leader positions, both directions."""
     edges: dict[int, dict[int, tuple[Rule, float]]] = {}
 
@@ -150,13 +160,38 @@ def _near_pairs(fp: Fingerprints, alive: list[int], settings: DedupSettings) -> 
         for x, y in pairs[estimate >= settings.text_threshold - _ESTIMATE_MARGIN].tolist():
             if not titles.numbers_agree(fp.titles[x], fp.titles[y]):
                 continue
+            if sources[x] == sources[y] and titles.similarity(fp.titles[x], fp.titles[y]) < titles.SAME_SOURCE_TITLE:
+                continue  # one source's boilerplate description, not one story
             score = fp.containment(x, y)
             if score >= settings.text_threshold:
                 add(x, y, "text", score)
     headline_only = [not bool(fp.has_body[p]) for p in alive]
-    for x, y, score in titles.candidate_pairs([fp.titles[p] for p in alive], headline_only, settings.title_threshold):
+    for x, y, score in titles.candidate_pairs(
+        [fp.titles[p] for p in alive], headline_only, settings.title_threshold,
+        _Subset(weights, alive), [sources[p] for p in alive],
+    ):
         add(alive[x], alive[y], "title", score)
     return edges
+
+
+class _Subset(Sequence[titles.Weights]):
+    """The weights of some positions only, looked up when asked for."""
+
+    def __init__(self, weights: titles.SourceTemplates, positions: list[int]) -> None:
+        self.weights = weights
+        self.positions = positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> titles.Weights: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[titles.Weights]: ...
+    def __getitem__(self, i: int | slice) -> titles.Weights | Sequence[titles.Weights]:
+        if isinstance(i, slice):
+            return [self.weights[p] for p in self.positions[i]]
+        return self.weights[self.positions[i]]
 
 
 def _ref(item: Item, similarity: float) -> AlsoRef:

@@ -29,7 +29,7 @@ MIN_BODY = {"zh": 40, "en": 20}
 _CHARS = {"zh": 240, "en": 600}  # enough characters of text to hold LEAD tokens
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fingerprints:
     """One row per item, as flat arrays, so a batch of 50,000 costs no Python objects per shingle."""
 

@@ -85,7 +85,7 @@ def _blob_column(blobs: Sequence[bytes], dtype: type[np.generic]) -> tuple[npt.N
     return values.astype(dtype), np.repeat(np.arange(len(blobs), dtype=np.int64), counts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class History:
     """Fingerprints of items already sent, one row each, ready to be matched against a window.
 
@@ -95,6 +95,7 @@ class History:
     """
 
     entry_ids: I64
+    source_keys: I64  # key_hash("source", name) of each row's source
     keys: U64  # sorted key hashes (as unsigned) ...
     key_rows: I64  # ... the row each belongs to ...
     key_is_url: npt.NDArray[np.bool_]  # ... and whether it is a URL (else an id)
@@ -106,13 +107,14 @@ class History:
 
     @classmethod
     def empty(cls) -> History:
-        return cls.from_blobs(entry_ids=[], url_keys=[], id_keys=[], sigs=[], sizes=[], terms=[])
+        return cls.from_blobs(entry_ids=[], source_keys=[], url_keys=[], id_keys=[], sigs=[], sizes=[], terms=[])
 
     @classmethod
     def from_blobs(
         cls,
         *,
         entry_ids: Sequence[int],
+        source_keys: Sequence[int],
         url_keys: Sequence[bytes],
         id_keys: Sequence[bytes],
         sigs: Sequence[bytes | None],
@@ -136,6 +138,7 @@ class History:
         flat_terms, term_rows = _blob_column(terms, np.uint32)
         return cls(
             entry_ids=np.asarray(entry_ids, dtype=np.int64),
+            source_keys=np.asarray(source_keys, dtype=np.int64),
             keys=all_keys[order],
             key_rows=rows[order],
             key_is_url=is_url[order],
@@ -180,10 +183,14 @@ class History:
 
     # ------------------------------------------------------------------ text rule
 
-    def match_text(self, fp: Fingerprints, members: I64, threshold: float) -> dict[int, HistoryMatch]:
+    def match_text(
+        self, fp: Fingerprints, members: I64, threshold: float, sources: Sequence[int] | None = None
+    ) -> dict[int, HistoryMatch]:
         """For window rows `members` (with a body): the best stored row at or above `threshold`.
 
-        Containment is estimated from the b-bit Jaccard estimate and both set sizes.
+        Containment is estimated from the b-bit Jaccard estimate and both set sizes.  A stored
+        row of the same source (`sources`: source key by window row) must also have a similar
+        title: one source's items often share a boilerplate text and nothing else.
         """
         found: dict[int, HistoryMatch] = {}
         stored = np.flatnonzero(self.sizes > 0)
@@ -222,7 +229,11 @@ class History:
         keep = np.flatnonzero(contained >= threshold)
         for w, row, score in zip(pairs[keep, 0].tolist(), pairs[keep, 1].tolist(), contained[keep].tolist(), strict=True):
             item = int(members[w])
-            if not titles.numbers_agree(fp.titles[item], self.row_terms(row)):
+            stored_terms = self.row_terms(row)
+            if not titles.numbers_agree(fp.titles[item], stored_terms):
+                continue
+            if sources is not None and sources[item] == self.source_keys[row] \
+                    and titles.similarity(fp.titles[item], stored_terms) < titles.SAME_SOURCE_TITLE:
                 continue
             best = found.get(item)
             if best is None or score > best.similarity:
@@ -231,10 +242,14 @@ class History:
 
     # ------------------------------------------------------------------ title rule
 
-    def match_titles(self, fp: Fingerprints, members: Sequence[int], threshold: float) -> dict[int, HistoryMatch]:
+    def match_titles(
+        self, fp: Fingerprints, members: Sequence[int], threshold: float,
+        weights: titles.SourceTemplates | None = None,
+    ) -> dict[int, HistoryMatch]:
         """For window rows `members`: the best stored title match where one side is headline-only.
 
-        A window item with a body is only compared with headline-only stored rows.
+        A window item with a body is only compared with headline-only stored rows; `weights`
+        (by window row) discount a source's template terms, see titles.similarity.
         """
         found: dict[int, HistoryMatch] = {}
         if not members or len(self) == 0:
@@ -247,7 +262,7 @@ class History:
             index = self._title_index(threshold, only_headlines)
             pairs = index.candidates(*titles.flatten([fp.titles[m] for m in group], group))
             for m, row in pairs.tolist():
-                score = titles.similarity(fp.titles[m], self.row_terms(row))
+                score = titles.similarity(fp.titles[m], self.row_terms(row), weights[m] if weights else None)
                 if score >= threshold and (m not in found or score > found[m].similarity):
                     found[m] = HistoryMatch(row, "title", score)
         return found

@@ -92,13 +92,6 @@ def unique_pairs(pairs: I64) -> I64:
     return np.stack([keys >> 32, keys & 0xFFFF_FFFF], axis=1)
 
 
-def history_keys(sigs: U8, band: int) -> U32:
-    """The 24-bit key of one history band: three b-bit minima side by side."""
-    cols = sigs[:, band * HISTORY_ROWS : (band + 1) * HISTORY_ROWS].astype(np.uint32)
-    keys: U32 = (cols[:, 0] << np.uint32(16)) | (cols[:, 1] << np.uint32(8)) | cols[:, 2]
-    return keys
-
-
 HISTORY_BANDS = NUM_PERM // HISTORY_ROWS
 
 

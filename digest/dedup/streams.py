@@ -89,5 +89,6 @@ def _chunk(segments: Sequence[str]) -> tuple[U64, I64]:
     raw *= np.uint64(0xBF58476D1CE4E5B9)
     raw ^= raw >> np.uint64(29)
     ends = np.flatnonzero(points == 0)  # one terminator per segment
-    counts = np.diff(np.searchsorted(starts, np.r_[-1, ends])).astype(np.int64)
-    return raw >> np.uint64(32), counts
+    counts: I64 = np.diff(np.searchsorted(starts, np.r_[-1, ends])).astype(np.int64)
+    hashes: U64 = (raw >> np.uint64(32)).astype(np.uint64)
+    return hashes, counts

@@ -67,14 +67,6 @@ def token_hash(token: str) -> int:
     return value
 
 
-def token_hashes(words: list[str]) -> list[int]:
-    """token_hash of many tokens; the memo lookups run in C."""
-    values: list[int | None] = list(map(_HASHES.get, words))
-    if None in values:
-        return [token_hash(w) if v is None else v for w, v in zip(words, values, strict=True)]
-    return values  # type: ignore[return-value]  # no None left
-
-
 def stem(word: str) -> str:
     """Folds the English inflections that titles vary in ("releases"/"released", "outages").
 
@@ -115,9 +107,14 @@ def title_terms(title: str) -> list[str]:
 NUMBER_BIT = 0x8000_0000
 
 
+def is_number(term: str) -> bool:
+    """Digits ("17.5.1") or Chinese numerals standing alone ("（二）" in a series title)."""
+    return term[0].isdigit() or term.isnumeric()
+
+
 def term_hashes(terms: list[str]) -> tuple[int, ...]:
     """32-bit hashes of title terms in order; numbers get the top bit set so the number rule finds them."""
-    return tuple((token_hash(t) | NUMBER_BIT) if t[0].isdigit() else (token_hash(t) & ~NUMBER_BIT) for t in terms)
+    return tuple((token_hash(t) | NUMBER_BIT) if is_number(t) else (token_hash(t) & ~NUMBER_BIT) for t in terms)
 
 
 _ASCII_TITLE = re.compile(r"\d+(?:\.\d+)*|[a-z0-9]+")
@@ -128,6 +125,8 @@ def _term_hash(token: str) -> int | None:
     """The hash of what title_terms makes of one raw token (a word, number, CJK character or pair)."""
     if token[0].isdigit():
         return token_hash(".".join(str(int(part)) for part in token.split("."))) | NUMBER_BIT
+    if token.isnumeric():
+        return token_hash(token) | NUMBER_BIT
     if is_cjk(token[0]):
         if all(c in STOPCHARS_ZH for c in token):
             return None

@@ -11,7 +11,7 @@ MIN_TERMS terms say too little, and titles that name different numbers ("iOS 17.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,9 @@ import numpy.typing as npt
 from .text import NUMBER_BIT
 
 MIN_TERMS = 3
+# Two items of one source with the same text must also have titles this similar: a source's
+# items often share a boilerplate description and nothing else.
+SAME_SOURCE_TITLE = 0.5
 
 Terms = tuple[int, ...]
 I64 = npt.NDArray[np.int64]
@@ -37,8 +40,16 @@ def numbers_agree(a: Terms, b: Terms) -> bool:
     return ca <= cb or cb <= ca
 
 
-def similarity(a: Terms, b: Terms) -> float:
-    """Ordered overlap coefficient of two titles' terms; 0.0 below MIN_TERMS or on a number clash."""
+Weights = Mapping[int, float]
+
+
+def similarity(a: Terms, b: Terms, wa: Weights | None = None, wb: Weights | None = None) -> float:
+    """Ordered overlap coefficient of two titles' terms; 0.0 below MIN_TERMS or on a number clash.
+
+    With weights (a term's weight is lower the more titles of the same source carry it, see
+    `source_weights`), the score is the lower of the plain and the weighted overlap: a template
+    such as "…MG转场PPT动画模板素材下载" that a source puts on every title counts for little.
+    """
     sa, sb = set(a), set(b)
     shorter = min(len(sa), len(sb))
     if shorter < MIN_TERMS or not numbers_agree(a, b):
@@ -49,15 +60,55 @@ def similarity(a: Terms, b: Terms) -> float:
     # the LCS only over shared terms, each once: titles are short, so this stays cheap
     xa = [t for t in dict.fromkeys(a) if t in shared]
     xb = [t for t in dict.fromkeys(b) if t in shared]
-    return _lcs(xa, xb) / shorter
+    score = _lcs(xa, xb, None) / shorter
+    if wa is None and wb is None:
+        return score
+    weight = {t: min(wa.get(t, 1.0) if wa else 1.0, wb.get(t, 1.0) if wb else 1.0) for t in shared}
+    total_a = sum(wa.get(t, 1.0) for t in sa) if wa else len(sa)
+    total_b = sum(wb.get(t, 1.0) for t in sb) if wb else len(sb)
+    return min(score, _lcs(xa, xb, weight) / min(total_a, total_b))
 
 
-def _lcs(a: list[int], b: list[int]) -> int:
-    previous = [0] * (len(b) + 1)
+TEMPLATE_MIN = 3  # a term on this many titles of one source is (part of) its template
+
+
+class SourceTemplates:
+    """Per title, the weight of its template terms: 2 / (titles of its source in the batch carrying the term).
+
+    Two titles of one source may well share a topic; from three on, a shared term is the
+    source's template ("…PPT动画模板素材下载", "Daily update for …") and says little.
+    Weights are worked out only for the titles the title rule actually compares.
+    """
+
+    def __init__(self, titles: Sequence[Terms], sources: Sequence[str]) -> None:
+        self.titles = titles
+        self.sources = sources
+        self.counts: dict[str, Counter[int]] = {}
+        for terms, source in zip(titles, sources, strict=True):
+            self.counts.setdefault(source, Counter()).update(set(terms))
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+    def __getitem__(self, i: int) -> Weights:
+        counts = self.counts[self.sources[i]]
+        return {t: 2.0 / counts[t] for t in set(self.titles[i]) if counts[t] >= TEMPLATE_MIN}
+
+
+def source_weights(titles: Sequence[Terms], sources: Sequence[str]) -> SourceTemplates:
+    return SourceTemplates(titles, sources)
+
+
+def _lcs(a: list[int], b: list[int], weight: Weights | None) -> float:
+    """Longest (or heaviest) common subsequence of two term lists."""
+    if a == b:  # the usual case for a match: the shared terms in the same order
+        return float(len(a)) if weight is None else sum(weight[x] for x in a)
+    previous = [0.0] * (len(b) + 1)
     for x in a:
-        current = [0]
+        current = [0.0]
+        gain = 1.0 if weight is None else weight[x]
         for j, y in enumerate(b):
-            current.append(previous[j] + 1 if x == y else max(previous[j + 1], current[j]))
+            current.append(previous[j] + gain if x == y else max(previous[j + 1], current[j]))
         previous = current
     return previous[-1]
 
@@ -122,7 +173,8 @@ class TitleIndex:
         shared = np.bincount(which, weights=self.pair_keys[at] == probe, minlength=len(pairs))
         shorter = np.minimum(sizes, self.lengths[pairs[:, 1]])
         needed = np.maximum(MIN_TERMS, np.ceil(self.threshold * shorter - 1e-9))
-        return pairs[shared >= needed]
+        found: I64 = pairs[shared >= needed]
+        return found
 
 
 def flatten(titles: Sequence[Terms], owners: Sequence[int]) -> tuple[I64, U32]:
@@ -133,9 +185,14 @@ def flatten(titles: Sequence[Terms], owners: Sequence[int]) -> tuple[I64, U32]:
 
 
 def candidate_pairs(
-    titles: Sequence[Terms], headline_only: Sequence[bool], threshold: float
+    titles: Sequence[Terms], headline_only: Sequence[bool], threshold: float,
+    weights: Sequence[Weights] | None = None, sources: Sequence[str] | None = None,
 ) -> list[tuple[int, int, float]]:
-    """(i, j, similarity), i < j, for pairs of `titles` at or above `threshold` where one side is headline-only."""
+    """(i, j, similarity), i < j, for pairs of `titles` at or above `threshold` where one side is headline-only.
+
+    Two titles of one source must have the same terms: a source lists one story under one
+    headline, and its similar headlines are episodes, parts and siblings ("…Part Two").
+    """
     index = TitleIndex.of(titles, threshold)
     short = np.asarray(headline_only, dtype=np.bool_)
     probes = [i for i in range(len(titles)) if short[i]]
@@ -147,7 +204,9 @@ def candidate_pairs(
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     pairs.sort(axis=1)
     for i, j in _unique_rows(pairs).tolist():
-        score = similarity(titles[i], titles[j])
+        if sources is not None and sources[i] == sources[j] and set(titles[i]) != set(titles[j]):
+            continue
+        score = similarity(titles[i], titles[j], weights[i] if weights else None, weights[j] if weights else None)
         if score >= threshold:
             found.append((i, j, score))
     return found

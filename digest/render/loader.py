@@ -8,10 +8,11 @@ from pathlib import Path
 
 def shipped_template_dir() -> Path:
     """The templates/ folder of a source checkout, or the copy installed as digest/templates."""
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if checkout.is_dir():
-        return checkout
-    return Path(str(resources.files("digest.templates")))
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "templates").is_dir():
+        return root / "templates"  # a source checkout (editable install): edit templates/ in place
+    # installed: templates/ is package data of digest.templates (see pyproject.toml)
+    return Path(str(resources.files("digest") / "templates"))
 
 
 def template_dirs(custom: Path | None) -> list[Path]:

@@ -8,6 +8,7 @@ charset is honoured and nothing is fetched behind our back.
 from __future__ import annotations
 
 import calendar
+import html
 import io
 import json
 import re
@@ -54,7 +55,8 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[E
         sanitize_html=False,  # we sanitize with one allow-list of our own (digest.sanitize)
     )
     site = parsed.feed.get("link") or ""
-    if url.startswith("file:") and site.startswith(("http://", "https://")):
+    if (url.startswith("file:") and site.startswith(("http://", "https://"))
+            and any(str(e.get("link", "")).startswith("file:") for e in parsed.entries)):
         # a feed saved to disk: its relative links mean the site, not the folder it sits in
         response_headers["content-location"] = site
         parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
@@ -105,11 +107,15 @@ def _entry_from_feedparser(e: Mapping[str, Any], feed_link: str, url: str) -> En
     tags = e.get("tags") or []
     category = tags[0].get("term") if tags and isinstance(tags[0], Mapping) else None
     base = ""
+    title = e.get("title") or ""
     detail = e.get("title_detail") or {}
     if isinstance(detail, Mapping):
         base = detail.get("base") or ""
+        if detail.get("type") == "text/plain":
+            # feedparser already unescaped a plain-text title: "std::vector<int>" is text, not a tag
+            title = html.escape(title, quote=False)
     return Entry(
-        title=e.get("title") or "",
+        title=title,
         link=link,
         guid=e.get("id") or None,
         content=content,
@@ -125,7 +131,7 @@ def _entry_from_feedparser(e: Mapping[str, Any], feed_link: str, url: str) -> En
 def parse_json_feed(body: bytes, url: str) -> list[Entry]:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     try:
-        data = json.loads(body.decode("utf-8-sig"))
+        data = json.loads(body.decode("utf-8-sig"), strict=False)  # raw control chars in strings are common
     except UnicodeDecodeError:
         raise ParseError("JSON feed is not valid UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -145,7 +151,7 @@ def parse_json_feed(body: bytes, url: str) -> list[Entry]:
             continue
         published_raw = _str(item.get("date_published")) or _str(item.get("date_modified"))
         entries.append(Entry(
-            title=_str(item.get("title")),
+            title=html.escape(_str(item.get("title")), quote=False),  # JSON Feed titles are plain text
             link=_str(item.get("url")) or _str(item.get("external_url")) or None,
             # ids must be strings, but numbers are common and harmless
             guid=_str(item.get("id")) or (str(item["id"]) if isinstance(item.get("id"), int) else None),
@@ -166,8 +172,6 @@ def _str(value: Any) -> str:
 
 
 def _html_escape(text: str) -> str:
-    import html
-
     return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip()) if text else ""
 
 

@@ -10,6 +10,8 @@ lists yesterday's items again does not repeat them.
 
 from __future__ import annotations
 
+import html
+
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -197,7 +199,7 @@ def _entry(
         summary = _guess_summary(item, title)
     date_raw, published = _date(item, fields.get("date"), found.get("date"), tz=tz, now=now)
     return Entry(
-        title=title,
+        title=html.escape(title, quote=False),  # Entry titles are HTML; page text is plain
         link=link,
         guid=canonical_url(link) or link,
         summary=summary,

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from ..config import DedupSettings
 from ..dedup.exact import also_key_hashes, key_hashes
 from ..dedup.fingerprint import VERSION, fingerprint
-from ..dedup.history import History, SentRef, Stored, encode
-from ..dedup.text import term_hashes, title_terms
+from ..dedup.history import History, SentRef, Stored, encode, key_hash
+from ..dedup.text import title_hashes
 from ..models import Item
 
 SCHEMA = """
@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS history (
     title TEXT NOT NULL,
     url TEXT NOT NULL,
     source TEXT NOT NULL,
+    source_key INTEGER NOT NULL,   -- 64-bit hash of the source name (same-source matches need similar titles)
     version INTEGER NOT NULL,      -- fingerprint version; other versions match by keys only
     url_keys BLOB NOT NULL,        -- int64 hashes of the canonical URL (and of `also` URLs)
     id_keys BLOB NOT NULL,         -- int64 hashes of id + title
@@ -37,8 +38,8 @@ CREATE INDEX IF NOT EXISTS history_sent_at ON history (sent_at)
 """
 
 _INSERT = (
-    "INSERT INTO history (sent_at, title, url, source, version, url_keys, id_keys, sig, size, terms) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO history (sent_at, title, url, source, source_key, version, url_keys, id_keys, sig, size, terms) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -57,15 +58,17 @@ def record_sent(conn: sqlite3.Connection, items: Sequence[Item], *, now: datetim
         rows.append(_row(stamp, item.title, item.url, item.source, stored))
     for ref in (ref for item in items for ref in item.also):
         # a copy is remembered by its URL and its title; its text was the representative's
-        terms = term_hashes(title_terms(ref.title))
+        terms = title_hashes(ref.title)
         stored = encode([k for _, k in also_key_hashes(ref.url)], [], None, 0, terms)
         rows.append(_row(stamp, ref.title, ref.url, ref.source, stored))
+    # the same digest recorded twice (a re-run with the same --now) replaces its rows
+    conn.execute("DELETE FROM history WHERE sent_at = ?", (stamp,))
     conn.executemany(_INSERT, rows)
 
 
 def _row(stamp: float, title: str, url: str, source: str, stored: Stored) -> tuple[object, ...]:
-    return (stamp, title, url, source, VERSION, stored.url_keys, stored.id_keys, stored.sig, stored.size,
-            stored.terms)
+    return (stamp, title, url, source, key_hash("source", source), VERSION, stored.url_keys, stored.id_keys,
+            stored.sig, stored.size, stored.terms)
 
 
 def load_history(conn: sqlite3.Connection, *, now: datetime, settings: DedupSettings) -> History:
@@ -75,17 +78,20 @@ def load_history(conn: sqlite3.Connection, *, now: datetime, settings: DedupSett
         return History.empty()
     since = (now - timedelta(days=settings.history_days)).timestamp()
     cursor = conn.execute(
-        "SELECT id, version, url_keys, id_keys, sig, size, terms FROM history WHERE sent_at >= ? AND sent_at < ?",
+        "SELECT id, source_key, version, url_keys, id_keys, sig, size, terms FROM history "
+        "WHERE sent_at >= ? AND sent_at <= ?",
         (since, now.timestamp()),
     )
     ids: list[int] = []
+    source_keys: list[int] = []
     url_keys: list[bytes] = []
     id_keys: list[bytes] = []
     sigs: list[bytes | None] = []
     sizes: list[int] = []
     terms: list[bytes] = []
-    for entry, version, url_blob, id_blob, sig, size, term_blob in cursor:
+    for entry, source_key, version, url_blob, id_blob, sig, size, term_blob in cursor:
         ids.append(entry)
+        source_keys.append(source_key)
         url_keys.append(url_blob)
         id_keys.append(id_blob)
         current = version == VERSION
@@ -104,8 +110,8 @@ def load_history(conn: sqlite3.Connection, *, now: datetime, settings: DedupSett
                 found[entry] = SentRef(title, url, source, datetime.fromtimestamp(sent_at, UTC))
         return found
 
-    return History.from_blobs(entry_ids=ids, url_keys=url_keys, id_keys=id_keys, sigs=sigs, sizes=sizes,
-                              terms=terms, details=details)
+    return History.from_blobs(entry_ids=ids, source_keys=source_keys, url_keys=url_keys, id_keys=id_keys,
+                              sigs=sigs, sizes=sizes, terms=terms, details=details)
 
 
 def prune(conn: sqlite3.Connection, *, now: datetime, history_days: int) -> int:

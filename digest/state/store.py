@@ -1,7 +1,7 @@
 """The SQLite state file: one connection, WAL, one writer at a time, and all-or-nothing commits.
 
 Each table belongs to one module of this package (`http_cache`, `history`, `ledger`,
-`summaries`, `failures`, `articles`), which declares its `SCHEMA` and the functions
+`summaries`, `failures`, `articles`, `seen`), which declares its `SCHEMA` and the functions
 that read and write it.  Only this package touches the database, and sqlite3 errors are
 turned into StateError here.
 """
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import StateError
-from . import articles, failures, history, http_cache, ledger, summaries
+from . import articles, failures, history, http_cache, ledger, seen, summaries
 
 SCHEMA_VERSION = 1
 _SCHEMAS = (
@@ -25,6 +25,7 @@ _SCHEMAS = (
     summaries.SCHEMA,
     failures.SCHEMA,
     articles.SCHEMA,
+    seen.SCHEMA,
 )
 
 
@@ -62,7 +63,7 @@ def _locked(path: Path, exc: Exception) -> StateError:
     if "locked" in str(exc) or "busy" in str(exc):
         return StateError(
             f"{path}: another digest run is using this state file; wait for it to finish "
-            "(or point --state/`state:` at another file)"
+            "(or point `state:` in feeds.yaml at another file)"
         )
     return StateError(f"{path}: cannot use the state file ({exc})")
 
@@ -75,12 +76,17 @@ def open_state(path: Path, *, busy_timeout: float = 10.0, readonly: bool = False
     """
     try:
         if readonly:
-            if not path.exists():
-                conn = sqlite3.connect(":memory:", isolation_level=None)
-                _init(conn)
-                return State(path, conn)
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                   timeout=busy_timeout, isolation_level=None)
+            version = 0
+            if path.exists():
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                       timeout=busy_timeout, isolation_level=None)
+                version = _version(conn)
+                if version == SCHEMA_VERSION:
+                    return State(path, conn)
+                conn.close()
+            # no state yet (or one from before tables existed): read as empty, write nothing
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            _init(conn)
             return State(path, conn)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(os.fspath(path), timeout=busy_timeout, isolation_level=None)
@@ -90,17 +96,24 @@ def open_state(path: Path, *, busy_timeout: float = 10.0, readonly: bool = False
         _init(conn)
         return State(path, conn)
     except sqlite3.DatabaseError as exc:
-        raise _locked(path, exc) from None
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise _locked(path, exc) from None
+        raise StateError(
+            f"{path}: not a usable digest state file ({exc}); move it away and digest starts with an empty state"
+        ) from None
     except OSError as exc:
         raise StateError(f"{path}: cannot create the state file ({exc.strerror}); check `state:` in feeds.yaml") from None
 
 
-def _init(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+def _version(conn: sqlite3.Connection) -> int:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
-        raise StateError(
-            f"the state file was written by a newer digest (schema {version}); upgrade digest"
-        )
+        raise StateError(f"the state file was written by a newer digest (schema {version}); upgrade digest")
+    return version
+
+
+def _init(conn: sqlite3.Connection) -> None:
+    _version(conn)
     # executescript commits first and runs each script whole; every statement is idempotent
     for schema in _SCHEMAS:
         conn.executescript(schema)
