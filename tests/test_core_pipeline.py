@@ -124,7 +124,7 @@ def test_state_unchanged_when_writing_outputs_fails(configured: tuple[LocalServe
     config = load_config(config_path)
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the output folder should be")
-    with pytest.raises(DigestError, match="--out .*not-a-dir: cannot create the folder"):
+    with pytest.raises(DigestError, match=r"--out .*not-a-dir: cannot create the folder"):
         run(config, RunOptions(out=blocker, now=NOW))
     if config.state.exists():
         with sqlite3.connect(config.state) as conn:

@@ -11,7 +11,6 @@ lists yesterday's items again does not repeat them.
 from __future__ import annotations
 
 import html
-
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
