@@ -2,9 +2,9 @@
 
 The id falls back in a fixed order, and the order matters for dedup across runs:
 
-1. the entry's GUID, when it looks globally unique (a URL, a URN, a tag: URI, or anything
-   with a scheme).  Bare GUIDs like "42" are scoped to the source, because many feeds
-   number their items from 1 and two feeds would otherwise collide;
+1. the entry's GUID, when it looks globally unique (an http(s) URL, a urn: or a tag: URI).
+   Anything else ("42", "javascript:…") is scoped to the source, because many feeds number
+   their items from 1 and two feeds would otherwise collide;
 2. the canonical link, when there is no GUID or when the feed reuses one GUID for several
    entries (some CMSs ship the same GUID on every item — the same guard miniflux keeps);
 3. a hash of source, title and text, for entries with neither.
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_GLOBAL_GUID = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|urn:|tag:)")
+_GLOBAL_GUID = re.compile(r"^(?:urn|tag):", re.IGNORECASE)
 # Dates before feeds existed or well past `now` are a feed's bug, not news (year 9999, 1970).
 _EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 _FUTURE_SLACK = timedelta(days=2)
@@ -95,9 +95,11 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
 def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid_shared: bool) -> str:
     guid = (entry.guid or "").strip()
     if guid and not guid_shared:
+        as_url = canonical_url(guid)
+        if as_url:
+            return as_url
         if _GLOBAL_GUID.match(guid):
-            as_url = canonical_url(guid)
-            return as_url or guid
+            return guid
         return f"{source.name}#{guid}"
     if url:
         return url

@@ -146,6 +146,10 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
     with timer.phase("commit"):
         _commit(config, state, digest, collected, result, record_items=record_items, now=digest.generated_at)
     result.timings = timer.timings
+    failed = [r for r in digest.sources if r.status == "error"]
+    if digest.sources and len(failed) == len(digest.sources):
+        reasons = "; ".join(f"{r.name}: {r.error}" for r in failed[:3]) + ("; …" if len(failed) > 3 else "")
+        raise DigestError(f"every source failed ({reasons}); check the network and the URLs in {config.path.name}")
     if result.delivery is not None and result.delivery.all_failed:
         raise DeliveryError(
             "the digest could not be delivered to anyone; nothing was marked as sent, "

@@ -12,12 +12,13 @@ import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 # Parameters that only say how a reader arrived, never which page they get.
-_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hmb_", "__hs", "_hs", "ga_", "vero_")
+_TRACKING_PREFIXES = ("utm_", "mtm_", "hmb_", "__hs", "vero_")
 _TRACKING_NAMES = frozenset({
     "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "ttclid", "igshid",
     "mc_cid", "mc_eid", "mkt_tok", "_ga", "_gl", "oly_anon_id", "oly_enc_id", "rb_clickid",
     "s_cid", "wickedid", "spm", "ref_src", "cmpid", "__twitter_impression", "share_from",
-    "xtor", "at_medium", "at_campaign",
+    "xtor", "at_medium", "at_campaign", "pk_campaign", "pk_kwd", "pk_source", "pk_medium",
+    "pk_content", "_hsenc", "_hsmi",
 })
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")

@@ -65,9 +65,10 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[E
         # An HTML page (a login wall, an error page, a site's home page) parses with bozo
         # false and no version: feedparser cannot tell us, so we say it ourselves.
         reason = parsed.get("bozo_exception")
-        kind = "an HTML page" if b"<html" in body[:4096].lower() else "not a feed"
-        detail = f" ({_one_line(reason)})" if reason and kind == "not a feed" else ""
-        raise ParseError(f"{kind}, not an RSS/Atom/JSON feed{detail}")
+        if b"<html" in body[:4096].lower():
+            raise ParseError("an HTML page, not an RSS/Atom/JSON feed (is the URL the feed's, not the site's?)")
+        detail = f" ({_one_line(reason)})" if reason else ""
+        raise ParseError(f"not an RSS/Atom/JSON feed{detail}")
     feed_link = parsed.feed.get("link") or url
     return [_entry_from_feedparser(e, feed_link, url) for e in parsed.entries]
 
