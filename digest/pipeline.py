@@ -140,9 +140,7 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
     record_items = True
     if plan is not None:
         with timer.phase("deliver"):
-            result.delivery = _deliver(config, options, state, digest, plan)
-        # items count as sent once anyone has them; if everyone failed, the next run retries them
-        record_items = not result.delivery.all_failed
+            result.delivery, record_items = _deliver(config, options, state, digest, plan)
     with timer.phase("commit"):
         _commit(config, state, digest, collected, result, record_items=record_items, now=digest.generated_at)
     result.timings = timer.timings
@@ -404,23 +402,50 @@ def _plan_delivery(config: Config) -> _DeliveryPlan:
     return _DeliveryPlan(recipients=recipients, smtp=SmtpSettings.from_env())
 
 
-def _deliver(config: Config, options: RunOptions, state: State, digest: Digest, plan: _DeliveryPlan) -> Any:
+def _deliver(config: Config, options: RunOptions, state: State, digest: Digest, plan: _DeliveryPlan) -> tuple[Any, bool]:
+    """Send, and say whether this run's items now count as sent.
+
+    A day has one digest.  The first run that reaches anyone fixes it (kept in the state file);
+    a re-run the same day finishes delivering *that* digest to whoever is missing, and items
+    that are new since then wait for tomorrow's digest (`--force` sends this run's digest to all).
+    """
     from .deliver import send_digest
+    from .deliver.outbox import digest_from_json
+    from .render.json_out import digest_to_json
+    from .state import days, history
+
+    day = local_date(digest.generated_at, config.tz)
 
     def render_for(sub: Digest) -> tuple[str, str]:
         html, text, _ = render_digest(sub, config)
         return html, text
 
-    return send_digest(
-        state.conn, digest, plan.recipients, render_for, settings=config.email, smtp=plan.smtp,
-        force=options.force, digest_date=local_date(digest.generated_at, config.tz),
-    )
+    def send(which: Digest) -> Any:
+        return send_digest(state.conn, which, plan.recipients, render_for, settings=config.email,
+                           smtp=plan.smtp, force=options.force, digest_date=day)
+
+    stored = None if options.force else days.get(state.conn, day)
+    if stored is not None:
+        first = digest_from_json(stored)
+        report = send(first)
+        if report.reached_anyone:
+            with state.transaction() as conn:  # idempotent: a crash may have kept it from being recorded
+                history.record_sent(conn, first.items, now=first.generated_at)
+        return report, False
+    with state.transaction() as conn:  # saved before sending: a crash mid-way finishes this digest
+        days.save(conn, day, digest_to_json(digest))
+    report = send(digest)
+    if report.delivered == 0:
+        with state.transaction() as conn:
+            days.forget(conn, day)
+    # items count as sent once anyone has them; if everyone failed, the next run retries them
+    return report, report.delivered > 0
 
 
 def _commit(config: Config, state: State, digest: Digest, collected: _Collected, result: RunResult,
             *, record_items: bool, now: datetime) -> None:
     """Everything this run learned, in one transaction."""
-    from .state import articles, failures, history
+    from .state import articles, days, failures, history
 
     with state.transaction() as conn:
         failures.record_results(
@@ -439,3 +464,4 @@ def _commit(config: Config, state: State, digest: Digest, collected: _Collected,
             history.prune(conn, now=now, history_days=config.dedup.history_days)
             summary_cache.prune(conn, time.time() - 30 * 86400)
             articles.prune(conn, time.time() - 30 * 86400)
+            days.prune(conn, time.time() - 30 * 86400)

@@ -1,7 +1,7 @@
 """The SQLite state file: one connection, WAL, one writer at a time, and all-or-nothing commits.
 
 Each table belongs to one module of this package (`http_cache`, `history`, `ledger`,
-`summaries`, `failures`, `articles`, `seen`), which declares its `SCHEMA` and the functions
+`summaries`, `failures`, `articles`, `seen`, `days`), which declares its `SCHEMA` and the functions
 that read and write it.  Only this package touches the database, and sqlite3 errors are
 turned into StateError here.
 """
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import StateError
-from . import articles, failures, history, http_cache, ledger, seen, summaries
+from . import articles, days, failures, history, http_cache, ledger, seen, summaries
 
 SCHEMA_VERSION = 1
 _SCHEMAS = (
@@ -26,6 +26,7 @@ _SCHEMAS = (
     failures.SCHEMA,
     articles.SCHEMA,
     seen.SCHEMA,
+    days.SCHEMA,
 )
 
 
