@@ -1,10 +1,12 @@
 """What earlier digests carried, as flat arrays that match a whole window at once.
 
-digest.state.history loads it from SQLite; this module only compares.  A history of 500,000
-fingerprints costs about 200 bytes each in memory (a 128-byte b-bit signature, title terms,
-keys) and is matched without Python objects per row: the window's items are sorted into an
-index (one per LSH band) and the stored signatures stream through it; titles are matched with
-an inverted index of sorted arrays and prefix filtering.
+digest.state.history stores one `Batch` per digest (every fingerprint of that digest in a few
+columns of little-endian arrays) and loads a year of them in a few reads; this module only
+encodes and compares.  A history of 500,000 fingerprints costs about 200 bytes each in memory
+(a 128-byte b-bit signature, title terms, keys) and is matched without Python objects per row:
+signatures are kept minimum-major, so each LSH band of every stored row is one contiguous
+read that streams through a direct-address table of the window's band keys; titles are
+matched with an inverted index of sorted arrays and prefix filtering (titles.TitleIndex).
 """
 
 from __future__ import annotations
@@ -13,18 +15,17 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from . import minhash, titles
-from .fingerprint import Fingerprints
+from .fingerprint import VERSION, Fingerprints
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
-_BLOCK = 65536  # stored rows per step when streaming signatures
+_URL_BIT = 1 << 31  # in Batch.key_rows: the key is a URL's (else an id's)
 
 
 @dataclass(frozen=True)
@@ -55,34 +56,46 @@ def _no_details(entries: Sequence[int]) -> Mapping[int, SentRef]:
 
 
 @dataclass(frozen=True)
-class Stored:
-    """One history row as the state file stores it (little-endian byte strings)."""
+class Batch:
+    """One digest's fingerprints as the state file stores them: a row per sent item (and per `also`
+    copy), in columns, so loading costs a few reads per digest rather than Python work per row."""
 
-    url_keys: bytes  # int64 key hashes of the item's URL and its `also` URLs
-    id_keys: bytes  # int64 key hashes of the item's id
-    sig: bytes | None  # NUM_PERM-byte b-bit MinHash; None when headline-only
-    size: int  # shingles behind `sig`
-    terms: bytes  # uint32 title term hashes, in order
+    source_keys: bytes  # int64 per row: key_hash("source", name)
+    keys: bytes  # int64 exact-key hashes (URLs, ids) of all rows ...
+    key_rows: bytes  # ... uint32 per key: its row, with _URL_BIT set for a URL key
+    sizes: bytes  # uint32 per row: shingles behind its signature; 0: headline-only, no signature
+    sigs: bytes  # NUM_PERM b-bit minima per row with a signature, minimum-major (all first minima, then ...)
+    terms: bytes  # uint32 title-term hashes of all rows end to end ...
+    term_counts: bytes  # ... uint32 per row: how many are its
+
+    def __len__(self) -> int:
+        return len(self.source_keys) // 8
 
 
-def encode(url_keys: Sequence[int], id_keys: Sequence[int], sig: minhash.U32 | None, size: int,
-           terms: Sequence[int]) -> Stored:
-    """A fingerprint in its stored form."""
-    return Stored(
-        url_keys=np.asarray(url_keys, dtype="<i8").tobytes(),
-        id_keys=np.asarray(id_keys, dtype="<i8").tobytes(),
-        sig=None if sig is None else minhash.bbit(sig).tobytes(),
-        size=size,
-        terms=np.asarray(terms, dtype="<u4").tobytes(),
+def encode(
+    source_keys: Sequence[int], url_keys: Sequence[Sequence[int]], id_keys: Sequence[Sequence[int]],
+    sigs: Sequence[bytes | None], sizes: Sequence[int], terms: Sequence[Sequence[int]],
+) -> Batch:
+    """A digest's fingerprints in their stored form; `sigs` are b-bit signatures (minhash.bbit), None without one."""
+    n = len(source_keys)
+    key_rows = [r | _URL_BIT for r, ks in enumerate(url_keys) for _ in ks] + [r for r, ks in enumerate(id_keys) for _ in ks]
+    keys = [k for ks in url_keys for k in ks] + [k for ks in id_keys for k in ks]
+    has_sig = [s is not None and len(s) == minhash.NUM_PERM for s in sigs]
+    signed = [s for s, ok in zip(sigs, has_sig, strict=True) if ok and s is not None]
+    matrix = np.frombuffer(b"".join(signed), dtype=np.uint8).reshape(len(signed), minhash.NUM_PERM)
+    return Batch(
+        source_keys=np.asarray(source_keys, dtype="<i8").reshape(n).tobytes(),
+        keys=np.asarray(keys, dtype="<i8").tobytes(),
+        key_rows=np.asarray(key_rows, dtype="<u4").tobytes(),
+        sizes=np.asarray([size if ok else 0 for size, ok in zip(sizes, has_sig, strict=True)], dtype="<u4").tobytes(),
+        sigs=np.ascontiguousarray(matrix.T).tobytes(),
+        terms=np.asarray([t for ts in terms for t in ts], dtype="<u4").tobytes(),
+        term_counts=np.asarray([len(ts) for ts in terms], dtype="<u4").tobytes(),
     )
 
 
-def _blob_column(blobs: Sequence[bytes], dtype: type[np.generic]) -> tuple[npt.NDArray[Any], I64]:
-    """Concatenated values of per-row blobs, and the row of each value."""
-    width = np.dtype(dtype).itemsize
-    counts = np.fromiter((len(b) // width for b in blobs), dtype=np.int64, count=len(blobs))
-    values = np.frombuffer(b"".join(blobs), dtype=np.dtype(dtype).newbyteorder("<"))
-    return values.astype(dtype), np.repeat(np.arange(len(blobs), dtype=np.int64), counts)
+def _array(blob: bytes, dtype: str) -> npt.NDArray[np.generic]:
+    return np.frombuffer(blob, dtype=np.dtype(dtype))
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,56 +109,64 @@ class History:
 
     entry_ids: I64
     source_keys: I64  # key_hash("source", name) of each row's source
-    keys: U64  # sorted key hashes (as unsigned) ...
+    keys: I64  # exact-key hashes (URLs and ids), in row order within each kind ...
     key_rows: I64  # ... the row each belongs to ...
     key_is_url: npt.NDArray[np.bool_]  # ... and whether it is a URL (else an id)
-    sigs: minhash.U8  # (n, NUM_PERM) b-bit signatures; rows without a body are zero
     sizes: I64  # shingles behind each signature; 0: headline-only (no text rule)
+    sig_rows: I64  # the rows that have a signature (sizes > 0), ascending ...
+    sig_cols: minhash.U8  # ... and their b-bit signatures, (NUM_PERM, len(sig_rows)), minimum-major
     terms: U32  # title terms of all rows end to end (numbers tagged, see text.py) ...
     term_offsets: I64  # ... row r's at terms[term_offsets[r]:term_offsets[r + 1]]
     details: Callable[[Sequence[int]], Mapping[int, SentRef]] = field(default=_no_details, compare=False)
 
     @classmethod
     def empty(cls) -> History:
-        return cls.from_blobs(entry_ids=[], source_keys=[], url_keys=[], id_keys=[], sigs=[], sizes=[], terms=[])
+        return cls.from_batches([])
 
     @classmethod
-    def from_blobs(
-        cls,
-        *,
-        entry_ids: Sequence[int],
-        source_keys: Sequence[int],
-        url_keys: Sequence[bytes],
-        id_keys: Sequence[bytes],
-        sigs: Sequence[bytes | None],
-        sizes: Sequence[int],
-        terms: Sequence[bytes],
+    def from_batches(
+        cls, batches: Sequence[tuple[I64, int, Batch]],
         details: Callable[[Sequence[int]], Mapping[int, SentRef]] = _no_details,
     ) -> History:
-        """Arrays from stored rows, in the byte layout of `Stored` (one concatenation per column)."""
-        n = len(entry_ids)
-        url = _blob_column(url_keys, np.int64)
-        ids = _blob_column(id_keys, np.int64)
-        all_keys = np.concatenate([url[0], ids[0]]).view(np.uint64)
-        rows = np.concatenate([url[1], ids[1]])
-        is_url = np.concatenate([np.ones(len(url[0]), dtype=np.bool_), np.zeros(len(ids[0]), dtype=np.bool_)])
-        order = np.argsort(all_keys, kind="stable")
-        has_sig = np.fromiter((s is not None and len(s) == minhash.NUM_PERM for s in sigs), dtype=np.bool_, count=n)
-        sig_matrix = np.zeros((n, minhash.NUM_PERM), dtype=np.uint8)
-        if has_sig.any():
-            joined = b"".join(s for s in sigs if s is not None and len(s) == minhash.NUM_PERM)
-            sig_matrix[has_sig] = np.frombuffer(joined, dtype=np.uint8).reshape(-1, minhash.NUM_PERM)
-        flat_terms, term_rows = _blob_column(terms, np.uint32)
+        """One History of stored digests, given as (entry ids, fingerprint version, batch), oldest first.
+
+        Digests fingerprinted by another VERSION keep only their exact keys (their signatures and
+        term hashes may mean something else now).
+        """
+        ids, source_keys, keys, key_rows, sizes, sig_rows, sigs, terms, term_counts = ([] for _ in range(9))
+        start = 0
+        for entry_ids, version, batch in batches:
+            n = len(entry_ids)
+            current = version == VERSION
+            ids.append(np.asarray(entry_ids, dtype=np.int64))
+            source_keys.append(_array(batch.source_keys, "<i8"))
+            keys.append(_array(batch.keys, "<i8"))
+            key_rows.append(_array(batch.key_rows, "<u4"))
+            size = _array(batch.sizes, "<u4").astype(np.int64)
+            if current:
+                sizes.append(size)
+                sig_rows.append(start + np.flatnonzero(size > 0))
+                sigs.append(_array(batch.sigs, "u1").reshape(minhash.NUM_PERM, -1))
+                terms.append(_array(batch.terms, "<u4"))
+                term_counts.append(_array(batch.term_counts, "<u4"))
+            else:
+                sizes.append(np.zeros(n, dtype=np.int64))
+                term_counts.append(np.zeros(n, dtype=np.uint32))
+            start += n
+        raw_rows = _concat(key_rows, np.uint32)
+        row_base = np.repeat(np.cumsum([0] + [len(i) for i in ids[:-1]], dtype=np.int64),
+                             [len(k) for k in key_rows]) if ids else np.empty(0, dtype=np.int64)
         return cls(
-            entry_ids=np.asarray(entry_ids, dtype=np.int64),
-            source_keys=np.asarray(source_keys, dtype=np.int64),
-            keys=all_keys[order],
-            key_rows=rows[order],
-            key_is_url=is_url[order],
-            sigs=sig_matrix,
-            sizes=np.where(has_sig, np.asarray(sizes, dtype=np.int64), 0) if n else np.empty(0, dtype=np.int64),
-            terms=flat_terms.astype(np.uint32),
-            term_offsets=np.searchsorted(term_rows, np.arange(n + 1)).astype(np.int64),
+            entry_ids=_concat(ids, np.int64),
+            source_keys=_concat(source_keys, np.int64),
+            keys=_concat(keys, np.int64),
+            key_rows=row_base + (raw_rows & ~np.uint32(_URL_BIT)).astype(np.int64),
+            key_is_url=(raw_rows & np.uint32(_URL_BIT)) != 0,
+            sizes=_concat(sizes, np.int64),
+            sig_rows=_concat(sig_rows, np.int64),
+            sig_cols=np.concatenate(sigs, axis=1) if sigs else np.zeros((minhash.NUM_PERM, 0), dtype=np.uint8),
+            terms=_concat(terms, np.uint32),
+            term_offsets=np.concatenate([[0], np.cumsum(_concat(term_counts, np.int64))]).astype(np.int64),
             details=details,
         )
 
@@ -164,21 +185,31 @@ class History:
     # ------------------------------------------------------------------ exact keys
 
     def match_keys(self, keys: Sequence[Sequence[tuple[bool, int]]]) -> dict[int, HistoryMatch]:
-        """For each position whose (is_url, key hash) pairs include a stored key: the very item was sent."""
+        """For each position whose (is_url, key hash) pairs include a stored key: the very item was sent.
+
+        A position's keys are tried in order; the first one stored (as a key of the same kind)
+        matches, with the earliest stored row that has it.
+        """
         found: dict[int, HistoryMatch] = {}
         if len(self.keys) == 0:
             return found
-        owner = np.fromiter((p for p, ks in enumerate(keys) for _ in ks), dtype=np.int64)
-        probe = np.fromiter((k & 0xFFFF_FFFF_FFFF_FFFF for ks in keys for _, k in ks), dtype=np.uint64, count=len(owner))
-        is_url = np.fromiter((u for ks in keys for u, _ in ks), dtype=np.bool_, count=len(owner))
-        at = np.searchsorted(self.keys, probe)
-        inside = at < len(self.keys)
-        for i in np.flatnonzero(inside & (self.keys[np.minimum(at, len(self.keys) - 1)] == probe)).tolist():
-            position, j = int(owner[i]), int(at[i])
-            while j < len(self.keys) and self.keys[j] == probe[i]:  # equal hashes of a URL and an id
-                if bool(self.key_is_url[j]) == bool(is_url[i]) and position not in found:
-                    found[position] = HistoryMatch(int(self.key_rows[j]), "same-url" if is_url[i] else "same-id", 1.0)
-                j += 1
+        probe = np.fromiter((k for ks in keys for _, k in ks), dtype=np.int64)
+        if len(probe) == 0:
+            return found
+        wanted = minhash.unique_sorted(probe)
+        at = np.minimum(np.searchsorted(wanted, self.keys), len(wanted) - 1)
+        stored = np.flatnonzero(wanted[at] == self.keys)  # the few stored keys some position has
+        first: dict[tuple[int, bool], int] = {}
+        for key, row, is_url in zip(self.keys[stored].tolist(), self.key_rows[stored].tolist(),
+                                    self.key_is_url[stored].tolist(), strict=True):
+            if first.get((key, is_url), row) >= row:
+                first[(key, is_url)] = row
+        for position, pairs in enumerate(keys):
+            for is_url, key in pairs:
+                row = first.get((key, is_url))
+                if row is not None:
+                    found[position] = HistoryMatch(row, "same-url" if is_url else "same-id", 1.0)
+                    break
         return found
 
     # ------------------------------------------------------------------ text rule
@@ -193,41 +224,19 @@ class History:
         title: one source's items often share a boilerplate text and nothing else.
         """
         found: dict[int, HistoryMatch] = {}
-        stored = np.flatnonzero(self.sizes > 0)
-        if len(members) == 0 or len(stored) == 0:
+        if len(members) == 0 or len(self.sig_rows) == 0:
             return found
-        window = minhash.bbit(fp.sigs[members])
-        window_keys = minhash.all_history_keys(window)
-        orders = np.argsort(window_keys, axis=1)
-        ordered_keys = np.take_along_axis(window_keys, orders, axis=1)
-        chunks: list[I64] = []
-        present = np.zeros(1 << 24, dtype=np.bool_)  # band keys are 24 bits: a direct-address table
-        for start in range(0, len(stored), _BLOCK):
-            rows = stored[start : start + _BLOCK]
-            stored_keys = minhash.all_history_keys(self.sigs[rows])
-            for band in range(minhash.HISTORY_BANDS):
-                keys, order, ordered = window_keys[band], orders[band], ordered_keys[band]
-                present[keys] = True
-                probe = stored_keys[band]
-                hit = np.flatnonzero(present[probe])
-                if len(hit) == 0:
-                    present[keys] = False
-                    continue
-                left = np.searchsorted(ordered, probe[hit], side="left")
-                repeat = np.searchsorted(ordered, probe[hit], side="right") - left
-                first = np.repeat(left, repeat)
-                step = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-                chunks.append(np.stack([order[first + step], np.repeat(rows[hit], repeat)], axis=1))
-                present[keys] = False
-        if not chunks:
+        window = np.ascontiguousarray(minhash.bbit(fp.sigs[members]).T)  # minimum-major, like sig_cols
+        pairs = minhash.history_pairs(window, self.sig_cols)  # (window index, signature column)
+        if len(pairs) == 0:
             return found
-        pairs = minhash.unique_pairs(np.concatenate(chunks))
-        jaccard = minhash.estimate(window[pairs[:, 0]], self.sigs[pairs[:, 1]])
+        jaccard = minhash.estimate(window[:, pairs[:, 0]].T, self.sig_cols[:, pairs[:, 1]].T)
+        rows = self.sig_rows[pairs[:, 1]]
         a = np.diff(fp.offsets)[members][pairs[:, 0]].astype(np.float64)
-        b = self.sizes[pairs[:, 1]].astype(np.float64)
+        b = self.sizes[rows].astype(np.float64)
         contained = np.minimum(1.0, jaccard * (a + b) / (1.0 + jaccard) / np.minimum(a, b))
         keep = np.flatnonzero(contained >= threshold)
-        for w, row, score in zip(pairs[keep, 0].tolist(), pairs[keep, 1].tolist(), contained[keep].tolist(), strict=True):
+        for w, row, score in zip(pairs[keep, 0].tolist(), rows[keep].tolist(), contained[keep].tolist(), strict=True):
             item = int(members[w])
             stored_terms = self.row_terms(row)
             if not titles.numbers_agree(fp.titles[item], stored_terms):
@@ -278,3 +287,9 @@ class History:
                 rows, terms = rows[keep], terms[keep]
             cache[(threshold, only_headlines)] = titles.TitleIndex(rows, terms, len(self), threshold)
         return cache[(threshold, only_headlines)]
+
+
+def _concat(parts: list[npt.NDArray[np.generic]], dtype: type[np.generic]) -> npt.NDArray[np.generic]:
+    if not parts:
+        return np.empty(0, dtype=dtype)
+    return np.concatenate(parts).astype(dtype, copy=False)
