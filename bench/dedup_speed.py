@@ -1,6 +1,6 @@
 """Dedup cost at a large user's scale: 50,000 items in a window against 500,000 stored fingerprints.
 
-    python bench/dedup_speed.py [--window 50000] [--history 500000] [--state PATH]
+    python bench/dedup_speed.py [--window 50000] [--history 500000] [--state PATH] [--code DIR]
 
 Items are synthetic but shaped like feeds: Zipf-distributed English-like words and common
 Chinese characters (70/30), titles of 6-12 words (without the most common words, as titles
@@ -11,7 +11,10 @@ bench/out/ and reused) and read back with load_history, as the pipeline does.
 
 Baselines, measured in the same run on the same items: datasketch (MinHash.bulk per item,
 MinHashLSH insert + query), and exact all-pairs comparison on a subsample, scaled by n².
-Timings are the best of --repeat runs; peak memory is tracemalloc's peak over a separate run.
+Timings are the best of --repeat runs, after one first run with the memos of text.py emptied
+(what a fresh process pays); peak memory is tracemalloc's peak over a separate run.
+--code runs another checkout's `digest` package (for before/after numbers; give it its own
+--state, as the state layout may differ).
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+_code = sys.argv[sys.argv.index("--code") + 1] if "--code" in sys.argv[:-1] else str(ROOT)
+sys.path.insert(0, _code)  # before argparse: the digest imports below come from there
 
 import numpy as np  # noqa: E402
 import numpy.typing as npt  # noqa: E402
 
 from digest.config import DedupSettings  # noqa: E402
-from digest.dedup import deduplicate  # noqa: E402
+from digest.dedup import deduplicate, text  # noqa: E402
 from digest.dedup.fingerprint import fingerprint, split_lead  # noqa: E402
 from digest.models import Item  # noqa: E402
 from digest.state import open_state  # noqa: E402
@@ -189,14 +193,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=int, default=50000)
     parser.add_argument("--history", type=int, default=500000)
-    parser.add_argument("--state", type=Path, default=ROOT / "bench" / "out" / "dedup-history.sqlite")
+    parser.add_argument("--state", type=Path, default=ROOT / "bench" / "out" / "dedup-state.sqlite")
+    parser.add_argument("--code", type=Path, default=ROOT, help="directory holding the digest package to measure")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sample", type=int, default=2000, help="items in the all-pairs baseline")
     args = parser.parse_args()
     settings = DedupSettings(text_threshold=0.7, title_threshold=0.75, history_days=14)
     writer = Writer(seed=7)
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
-          f"{platform.processor() or platform.platform()}")
+          f"{platform.processor() or platform.platform()}, digest from {Path(_code).resolve()}")
     path = args.state.with_name(f"{args.state.stem}-{args.history}{args.state.suffix}")
     path.parent.mkdir(parents=True, exist_ok=True)
     sample = build_history(path, args.history, writer)
@@ -204,6 +209,11 @@ def main() -> None:
     state = open_state(path, readonly=True)
     rows: list[tuple[str, float, str]] = []
 
+    text._HASHES.clear()  # as in a fresh process: no token seen yet
+    text._TERMS.clear()
+    t_first, _ = best_of(1, lambda: deduplicate(window, settings=settings,
+                                                 history=load_history(state.conn, now=NOW, settings=settings)))
+    rows.append(("first run in the process: load_history + deduplicate", t_first, "memos of text.py empty"))
     t_fp, _ = best_of(args.repeat, lambda: fingerprint(window))
     rows.append(("fingerprint the window (shingles + MinHash)", t_fp, ""))
     t_load, history = best_of(args.repeat, lambda: load_history(state.conn, now=NOW, settings=settings))

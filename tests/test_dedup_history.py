@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from digest.config import DedupSettings
@@ -156,7 +157,7 @@ def test_fingerprints_of_another_version_match_by_keys_only(tmp_path: Path) -> N
     state = open_state(path)
     try:
         with state.transaction() as conn:
-            conn.execute("UPDATE history SET version = version - 1")
+            conn.execute("UPDATE history_fingerprints SET version = version - 1")
     finally:
         state.close()
     copy = item("Federal Reserve keeps interest rates unchanged", FED, url="https://yahoo.example/fed", source="Yahoo",
@@ -186,7 +187,9 @@ def test_also_rows_record_urls_and_titles(tmp_path: Path) -> None:
     try:
         with state.transaction() as conn:
             record_sent(conn, [sent], now=DAY1)
-        rows = state.conn.execute("SELECT title, url, source, sig IS NULL FROM history ORDER BY id").fetchall()
+        rows = state.conn.execute("SELECT title, url, source FROM history ORDER BY id").fetchall()
+        [(count, sizes)] = state.conn.execute("SELECT count, sizes FROM history_fingerprints").fetchall()
     finally:
         state.close()
-    assert rows == [("Main story about a launch", "https://a.example/1", "feed", 0), ("Launch copy", "https://b.example/2", "b", 1)]
+    assert rows == [("Main story about a launch", "https://a.example/1", "feed"), ("Launch copy", "https://b.example/2", "b")]
+    assert count == 2 and np.frombuffer(sizes, dtype="<u4").tolist()[1] == 0  # the copy: URL and title, no text

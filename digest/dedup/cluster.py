@@ -157,14 +157,13 @@ def _near_pairs(
         jaccard = (fp.sigs[pairs[:, 0]] == fp.sigs[pairs[:, 1]]).mean(axis=1)
         a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
         estimate = jaccard * (a + b) / (1.0 + jaccard) / np.minimum(a, b)
-        for x, y in pairs[estimate >= settings.text_threshold - _ESTIMATE_MARGIN].tolist():
-            if not titles.numbers_agree(fp.titles[x], fp.titles[y]):
+        pairs = pairs[estimate >= settings.text_threshold - _ESTIMATE_MARGIN]
+        for (x, y), score in zip(pairs.tolist(), fp.containments(pairs), strict=True):
+            if score < settings.text_threshold or not titles.numbers_agree(fp.titles[x], fp.titles[y]):
                 continue
             if sources[x] == sources[y] and titles.similarity(fp.titles[x], fp.titles[y]) < titles.SAME_SOURCE_TITLE:
                 continue  # one source's boilerplate description, not one story
-            score = fp.containment(x, y)
-            if score >= settings.text_threshold:
-                add(x, y, "text", score)
+            add(x, y, "text", score)
     headline_only = [not bool(fp.has_body[p]) for p in alive]
     for x, y, score in titles.candidate_pairs(
         [fp.titles[p] for p in alive], headline_only, settings.title_threshold,
