@@ -15,19 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import StateError
-from . import articles, days, failures, history, http_cache, ledger, seen, summaries
 
 SCHEMA_VERSION = 1
-_SCHEMAS = (
-    http_cache.SCHEMA,
-    history.SCHEMA,
-    ledger.SCHEMA,
-    summaries.SCHEMA,
-    failures.SCHEMA,
-    articles.SCHEMA,
-    seen.SCHEMA,
-    days.SCHEMA,
-)
 
 
 class State:
@@ -113,9 +102,18 @@ def _version(conn: sqlite3.Connection) -> int:
     return version
 
 
+def _schemas() -> tuple[str, ...]:
+    # imported here, not at the top: the history table's module pulls in the dedup code (numpy),
+    # which `digest check` on an existing state file never needs
+    from . import articles, days, failures, history, http_cache, ledger, seen, summaries
+
+    return (http_cache.SCHEMA, history.SCHEMA, ledger.SCHEMA, summaries.SCHEMA, failures.SCHEMA,
+            articles.SCHEMA, seen.SCHEMA, days.SCHEMA)
+
+
 def _init(conn: sqlite3.Connection) -> None:
     _version(conn)
     # executescript commits first and runs each script whole; every statement is idempotent
-    for schema in _SCHEMAS:
+    for schema in _schemas():
         conn.executescript(schema)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
