@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from digest.dedup import minhash, titles
+from digest.dedup import exact, minhash, postings
 from digest.dedup.fingerprint import fingerprint
 from digest.dedup.history import History, encode
 from digest.models import Item
@@ -44,7 +44,7 @@ def brute_force(probes: list[tuple[int, ...]], indexed: list[tuple[int, ...]], t
     found = set()
     for (p, a), (r, b) in itertools.product(enumerate(probes), enumerate(indexed)):
         shared = len(set(a) & set(b))
-        if shared >= max(titles.MIN_TERMS, math.ceil(threshold * min(len(set(a)), len(set(b))) - 1e-9)):
+        if shared >= max(postings.MIN_TERMS, math.ceil(threshold * min(len(set(a)), len(set(b))) - 1e-9)):
             found.add((p, r))
     return found
 
@@ -55,8 +55,8 @@ def test_title_candidates_are_every_pair_with_enough_shared_terms(seed: int, thr
     words = vocabulary(rng, size)
     indexed = random_titles(rng, 300, words)
     probes = random_titles(rng, 120, words)
-    index = titles.TitleIndex.of(indexed, threshold)
-    pairs = index.candidates(*titles.flatten(probes, range(len(probes))))
+    index = postings.TitleIndex.of(indexed, threshold)
+    pairs = index.candidates(*postings.flatten(probes, range(len(probes))))
     expected = brute_force(probes, indexed, threshold)
     assert len(expected) > 100
     assert {tuple(p) for p in pairs.tolist()} == expected
@@ -65,7 +65,7 @@ def test_title_candidates_are_every_pair_with_enough_shared_terms(seed: int, thr
 
 def test_popcount() -> None:
     values = np.array([0, 1, 0xFFFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0001], dtype=np.uint64)
-    assert titles.popcount(values).tolist() == [0, 1, 64, 2]
+    assert postings.popcount(values).tolist() == [0, 1, 64, 2]
 
 
 def coarse_signatures(rng: np.random.Generator, n: int, values: int) -> minhash.U32:
@@ -139,3 +139,22 @@ def test_the_earliest_stored_row_matches() -> None:
     history = History.from_batches([(np.array([1, 2]), 1, batch), (np.array([3, 4]), 1, batch)])
     assert history.match_keys([[(True, 5)]])[0].row == 0
     assert history.key_rows.tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("url", "id", "title"),
+    [
+        ("https://a.example/1", "https://a.example/1", "Same URL and id"),
+        ("https://a.example/1", "guid-1", "An id that is not the URL: Title, with punctuation!"),
+        ("https://a.example/", "guid-2", "Front page link"),
+        ("https://a.example", "", "Front page, no slash"),
+        ("", "guid-3", "No URL at all"),
+        ("https://a.example/2", "guid-4", "ChatGPT、Claude同时“罢工”"),
+        ("https://a.example/3", "guid-5", "Odd\0title with a NUL"),
+        ("https://a.example/4", "guid-6", ""),
+    ],
+)
+def test_bulk_keys_equal_the_per_item_ones(url: str, id: str, title: str) -> None:
+    items = [Item(id=id, url=url, title=title, source="s", section="s", published=datetime(2024, 6, 5, tzinfo=UTC),
+                  dated=True, language="en", text=""), item("Plain ASCII title", "")]
+    assert exact.all_keys(items) == [exact.keys(i) for i in items]

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.dedup import minhash, streams
 from digest.dedup.fingerprint import fingerprint, split_lead
-from digest.dedup.text import stem, term_hashes, title_hashes, title_terms, tokens
+from digest.dedup.text import joined_tokens, stem, term_hashes, title_hashes, title_terms, tokens
 from digest.models import Item
 
 
@@ -110,3 +112,34 @@ def test_minhash_estimates_jaccard() -> None:
         exact = len(np.intersect1d(a, b)) / len(np.union1d(a, b))
         estimate = float(minhash.estimate(minhash.bbit(sigs[:1]), minhash.bbit(sigs[1:]))[0])
         assert abs(estimate - exact) < 4 * (exact * (1 - exact) / minhash.NUM_PERM) ** 0.5 + 0.01
+
+
+TITLE_ALPHABET = list("abcXYZ0123456789.,.. -_'") + list("的了是一二十百千两中国新闻发布同时罢工第期") + [
+    "１", "．", "፩", "²", "①", "ꀀ", "ㄅ", "가", "🙂", "ß", "İ", "Ⅻ", "〇", "·", "\u3099", "٣", "꘡", "\u00a0", "\t", "é", "𠀀"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["iOS 17.5.1 fixes 1,234,567 bugs", "Daily update for June 05", "浅谈 Golang 中数据的并发同步问题（二）", "6.8级地震",
+     "ChatGPT、Perplexity、Claude同时“罢工”", "第十二期 Part Two", "a1.2.3b 1.2. .5", "ꀀ1s ㄅㄆ", "Ethiopic ፩ digit",
+     "𠀀 beyond the BMP", "", "the of and", "小米SU7正式发布：售价21.59万元"],
+)
+def test_bulk_title_terms_equal_the_per_title_ones(title: str) -> None:
+    terms, offsets = streams.title_terms([title, "Plain words between", title])
+    for k in (0, 2):
+        assert tuple(terms[offsets[k] : offsets[k + 1]].tolist()) == title_hashes(title)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from(TITLE_ALPHABET), max_size=30), min_size=1, max_size=20))
+def test_bulk_title_terms_equal_the_per_title_ones_on_any_text(titles: list[str]) -> None:
+    terms, offsets = streams.title_terms(titles)
+    assert [tuple(terms[offsets[k] : offsets[k + 1]].tolist()) for k in range(len(titles))] == [
+        title_hashes(t) for t in titles]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from([*TITLE_ALPHABET, "\0", "Ä", "ﬁ"]), max_size=30), max_size=20))
+def test_joined_tokens_of_many_texts_equal_those_of_each(texts: list[str]) -> None:
+    """exact.py keys a batch by these; one text's tokens never run into the next's."""
+    assert joined_tokens(texts) == [" ".join(tokens(t)) for t in texts]

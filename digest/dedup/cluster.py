@@ -32,8 +32,8 @@ def _priority(item: Item) -> tuple[int, float, int, str]:
 def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: History) -> DedupResult:
     """Merge copies of one story into its representative's `also` and drop what history already sent."""
     items = list(items)
-    order = sorted(range(len(items)), key=lambda i: _priority(items[i]))
-    keys = [exact.keys(item) for item in items]
+    order = sorted(range(len(items)), key=[_priority(item) for item in items].__getitem__)
+    keys = exact.all_keys(items)
     leader, decisions = _exact_groups(items, keys, order)
     leaders = [i for i in order if leader[i] == i]
     members: dict[int, list[int]] = {i: [] for i in leaders}
@@ -81,8 +81,11 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
             )
 
     result: list[Item] = []
-    for pos in sorted(absorbed, key=lambda p: leaders[p]):  # representatives in input order
+    for pos in sorted(absorbed, key=leaders.__getitem__):  # representatives in input order
         i = leaders[pos]
+        if not members[i] and not absorbed[pos] and not items[i].also:
+            result.append(items[i])  # a story of one item (most)
+            continue
         refs: list[AlsoRef] = [ref for m in members[i] for ref in (_ref(items[m], 1.0), *items[m].also)]
         for other, score in absorbed[pos]:
             j = leaders[other]
@@ -99,21 +102,22 @@ def _exact_groups(
 ) -> tuple[list[int], dict[int, Decision]]:
     """Group items that share a URL or id+title key; each group's first item in `order` leads it."""
     leader = list(range(len(items)))
-    owner: dict[tuple[str, str], int] = {}
+    owners: dict[str, dict[str, int]] = {"same-url": {}, "same-id": {}}
     decisions: dict[int, Decision] = {}
     for i in order:
         for rule, key in keys[i]:
-            j = owner.get((rule, key))
-            if j is not None:
+            owner = owners[rule]
+            j = owner.setdefault(key, i)
+            if j != i:
                 leader[i] = leader[j]
                 other = items[j]
                 decisions[i] = Decision(
                     item=items[i], rule="same-url" if rule == "same-url" else "same-id", similarity=1.0,
                     threshold=1.0, other_title=other.title, other_url=other.url, other_source=other.source,
                 )
+                for later_rule, later_key in keys[i][keys[i].index((rule, key)) + 1 :]:
+                    owners[later_rule].setdefault(later_key, i)
                 break
-        for rule, key in keys[i]:
-            owner.setdefault((rule, key), i)
     return leader, decisions
 
 
@@ -125,11 +129,15 @@ def _history_drops(
     if len(history) == 0:
         return {}
     matches = history.match_keys([[h for m in [i, *members[i]] for h in exact.hashes(keys[m])] for i in leaders])
-    rest = np.array([p for p in range(len(leaders)) if p not in matches and fp.has_body[p]], dtype=np.int64)
-    source_keys = [key_hash("source", source) for source in sources]
+    open_ = np.ones(len(leaders), dtype=np.bool_)
+    open_[list(matches)] = False
+    rest = np.flatnonzero(open_ & fp.has_body)
+    by_name = {name: key_hash("source", name) for name in set(sources)}
+    source_keys = [by_name[source] for source in sources]
     for pos, match in history.match_text(fp, rest, settings.text_threshold, source_keys).items():
         matches[pos] = match
-    rest_titles = [p for p in range(len(leaders)) if p not in matches]
+    open_[list(matches)] = False
+    rest_titles = np.flatnonzero(open_).tolist()
     for pos, match in history.match_titles(fp, rest_titles, settings.title_threshold, weights).items():
         matches[pos] = match
     refs = history.describe(sorted({m.row for m in matches.values()}))
@@ -166,7 +174,7 @@ def _near_pairs(
             add(x, y, "text", score)
     headline_only = [not bool(fp.has_body[p]) for p in alive]
     for x, y, score in titles.candidate_pairs(
-        [fp.titles[p] for p in alive], headline_only, settings.title_threshold,
+        fp.titles.subset(alive), headline_only, settings.title_threshold,
         _Subset(weights, alive), [sources[p] for p in alive],
     ):
         add(alive[x], alive[y], "title", score)
@@ -199,6 +207,8 @@ def _ref(item: Item, similarity: float) -> AlsoRef:
 
 def _with_also(item: Item, refs: list[AlsoRef]) -> Item:
     """The representative with its copies listed once each, after any it already carried."""
+    if not refs and not item.also:
+        return item
     seen = {(item.url, item.source)}
     also: list[AlsoRef] = []
     for ref in [*item.also, *refs]:

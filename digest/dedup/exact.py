@@ -8,9 +8,11 @@ two feeds means nothing.  The same keys are stored in history, so they must stay
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..models import Item
 from .history import key_hash
-from .text import tokens
+from .text import joined_tokens, tokens
 
 
 def _title_key(title: str) -> str:
@@ -30,12 +32,27 @@ def is_front_page(url: str) -> bool:
 
 def keys(item: Item) -> list[tuple[str, str]]:
     """(rule, key) pairs that identify the entry; rule is "same-url" or "same-id"."""
-    title = _title_key(item.title)
     found: list[tuple[str, str]] = []
     if item.url:
-        found.append(("same-url", item.url if not is_front_page(item.url) else f"{item.url}\0{title}"))
+        found.append(("same-url", item.url if not is_front_page(item.url) else f"{item.url}\0{_title_key(item.title)}"))
     if item.id and item.id != item.url:
-        found.append(("same-id", f"{item.id}\0{title}"))
+        found.append(("same-id", f"{item.id}\0{_title_key(item.title)}"))
+    return found
+
+
+def all_keys(items: Sequence[Item]) -> list[list[tuple[str, str]]]:
+    """keys() of every item, the title parts worked out together."""
+    needy = [i for i, item in enumerate(items) if (item.id and item.id != item.url) or (item.url and is_front_page(item.url))]
+    title_of = dict(zip(needy, joined_tokens([items[i].title for i in needy]), strict=True))
+    found: list[list[tuple[str, str]]] = []
+    for i, item in enumerate(items):
+        keys: list[tuple[str, str]] = []
+        if item.url:
+            keys.append(("same-url", f"{item.url}\0{title_of[i]}" if i in title_of and is_front_page(item.url)
+                         else item.url))
+        if item.id and item.id != item.url:
+            keys.append(("same-id", f"{item.id}\0{title_of[i]}"))
+        found.append(keys)
     return found
 
 

@@ -15,7 +15,8 @@ import numpy.typing as npt
 
 from ..models import Item
 from . import minhash, streams
-from .text import title_hashes, tokens
+from .postings import TitleTerms
+from .text import tokens
 
 # Bump when any constant below or the hashing changes: stored fingerprints of another version
 # are then ignored by the near-duplicate rules (exact URL/id keys still match).
@@ -28,6 +29,7 @@ LEAD = {"zh": 120, "en": 60}  # tokens of the text after the title that are comp
 MIN_BODY = {"zh": 40, "en": 20}
 _CHARS = {"zh": 240, "en": 600}  # enough characters of text to hold LEAD tokens
 _PAIRS_PER_STEP = 8192  # containments computed together (about 1.3 million shingles)
+_BLOCK = 4096  # items fingerprinted together
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,7 +40,7 @@ class Fingerprints:
     offsets: minhash.I64
     sigs: minhash.U32  # (n, NUM_PERM) MinHash minima
     has_body: npt.NDArray[np.bool_]  # enough text for the text rule
-    titles: tuple[tuple[int, ...], ...]  # significant title terms in order (numbers tagged, see text.py)
+    titles: TitleTerms  # significant title terms in order (numbers tagged, see text.py)
 
     def __len__(self) -> int:
         return len(self.titles)
@@ -94,12 +96,38 @@ def split_lead(item: Item) -> tuple[list[str], list[str]]:
 
 
 def fingerprint(items: Sequence[Item]) -> Fingerprints:
-    """Fingerprints of `items`, in order."""
+    """Fingerprints of `items`, in order (worked out _BLOCK items at a time, which bounds the
+    temporary arrays and keeps them in cache)."""
+    n = len(items)
+    langs = [language_key(item.language) for item in items]
+    titles = [streams.normalize_fast(item.title) for item in items]
+    sigs = np.zeros((n, minhash.NUM_PERM), dtype=np.uint32)
+    has_body = np.zeros(n, dtype=np.bool_)
+    shingles: list[minhash.U32] = []
+    sizes: list[minhash.I64] = []
+    for start in range(0, n, _BLOCK):
+        stop = min(n, start + _BLOCK)
+        block, block_offsets, has_body[start:stop] = _shingles(items[start:stop], langs[start:stop], titles[start:stop])
+        sigs[start:stop] = minhash.signatures(block, block_offsets)
+        shingles.append(block)
+        sizes.append(np.diff(block_offsets))
+    return Fingerprints(
+        shingles=np.concatenate(shingles) if shingles else np.empty(0, dtype=np.uint32),
+        offsets=np.concatenate([[0], np.cumsum(np.concatenate(sizes))]).astype(np.int64) if sizes
+        else np.zeros(1, dtype=np.int64),
+        sigs=sigs,
+        has_body=has_body,
+        titles=TitleTerms(*streams.title_terms([item.title for item in items], titles)),
+    )
+
+
+def _shingles(items: Sequence[Item], langs: list[str], titles: list[str]) -> tuple[
+        minhash.U32, minhash.I64, npt.NDArray[np.bool_]]:
+    """(shingles, offsets, has_body) of a block of items; `titles` are theirs, normalized."""
     n = len(items)
     segments: list[str] = []
-    langs = [language_key(item.language) for item in items]
-    for item, lang in zip(items, langs, strict=True):
-        segments.append(streams.normalize_fast(item.title))
+    for item, lang, title in zip(items, langs, titles, strict=True):
+        segments.append(title)
         segments.append(streams.normalize_fast(item.text[: _CHARS[lang] + len(item.title)]))
     hashes, offsets = streams.token_hashes(segments)
     title_start, body_start = offsets[0 : 2 * n : 2].copy(), offsets[1 : 2 * n : 2].copy()
@@ -116,13 +144,7 @@ def fingerprint(items: Sequence[Item]) -> Fingerprints:
     owner = np.repeat(np.arange(n, dtype=np.int64), title_len + body_len)
     sizes = np.fromiter((SHINGLE[lang] for lang in langs), dtype=np.int64, count=n)
     shingles, shingle_offsets = minhash.shingle_hashes(stream, owner, sizes)
-    return Fingerprints(
-        shingles=shingles,
-        offsets=shingle_offsets,
-        sigs=minhash.signatures(shingles, shingle_offsets),
-        has_body=body_len >= minimum,
-        titles=tuple(title_hashes(item.title) for item in items),
-    )
+    return shingles, shingle_offsets, body_len >= minimum
 
 
 def _ranges(starts: minhash.I64, lengths: minhash.I64) -> minhash.I64:

@@ -5,21 +5,21 @@ columns of little-endian arrays) and loads a year of them in a few reads; this m
 encodes and compares.  A history of 500,000 fingerprints costs about 200 bytes each in memory
 (a 128-byte b-bit signature, title terms, keys) and is matched without Python objects per row:
 signatures are kept minimum-major, so each LSH band of every stored row is one contiguous
-read that streams through a direct-address table of the window's band keys; titles are
-matched with an inverted index of sorted arrays and prefix filtering (titles.TitleIndex).
+read that streams through a bit table of the window's band keys; titles are matched with an
+inverted index of sorted arrays and prefix filtering (postings.TitleIndex), built for the run.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 
-from . import minhash, titles
+from . import minhash, postings, titles
 from .fingerprint import VERSION, Fingerprints
 
 I64 = npt.NDArray[np.int64]
@@ -47,8 +47,15 @@ class HistoryMatch:
 
 def key_hash(kind: str, value: str) -> int:
     """64-bit key of an exact identity ('id' or 'url'), signed so SQLite stores it as an INTEGER."""
-    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
+    start = _KIND_HASHES.get(kind)
+    if start is None:
+        start = _KIND_HASHES[kind] = hashlib.blake2b(f"{kind}:".encode(), digest_size=8)
+    state = start.copy()  # blake2b of "kind:value", with "kind:" hashed once
+    state.update(value.encode())
+    return int.from_bytes(state.digest(), "little", signed=True)
+
+
+_KIND_HASHES: dict[str, hashlib.blake2b] = {}
 
 
 def _no_details(entries: Sequence[int]) -> Mapping[int, SentRef]:
@@ -67,9 +74,6 @@ class Batch:
     sigs: bytes  # NUM_PERM b-bit minima per row with a signature, minimum-major (all first minima, then ...)
     terms: bytes  # uint32 title-term hashes of all rows end to end ...
     term_counts: bytes  # ... uint32 per row: how many are its
-
-    def __len__(self) -> int:
-        return len(self.source_keys) // 8
 
 
 def encode(
@@ -94,8 +98,20 @@ def encode(
     )
 
 
-def _array(blob: bytes, dtype: str) -> npt.NDArray[np.generic]:
-    return np.frombuffer(blob, dtype=np.dtype(dtype))
+@dataclass(frozen=True)
+class Size:
+    """How much a History of some batches holds: rows, exact keys, signatures, title terms."""
+
+    rows: int
+    keys: int
+    sigs: int
+    terms: int
+
+    @classmethod
+    def of(cls, batches: Sequence[tuple[I64, int, Batch]]) -> Size:
+        current = [b for _, version, b in batches if version == VERSION]
+        return cls(rows=sum(len(ids) for ids, _, _ in batches), keys=sum(len(b.keys) // 8 for _, _, b in batches),
+                   sigs=sum(len(b.sigs) // minhash.NUM_PERM for b in current), terms=sum(len(b.terms) // 4 for b in current))
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,55 +141,62 @@ class History:
 
     @classmethod
     def from_batches(
-        cls, batches: Sequence[tuple[I64, int, Batch]],
-        details: Callable[[Sequence[int]], Mapping[int, SentRef]] = _no_details,
+        cls, batches: Iterable[tuple[I64, int, Batch]],
+        details: Callable[[Sequence[int]], Mapping[int, SentRef]] = _no_details, size: Size | None = None,
     ) -> History:
         """One History of stored digests, given as (entry ids, fingerprint version, batch), oldest first.
 
-        Digests fingerprinted by another VERSION keep only their exact keys (their signatures and
-        term hashes may mean something else now).
+        With their `size` known, batches may be a stream (each is copied into place and let go, so
+        a year of history never sits in memory twice).  Digests fingerprinted by another VERSION
+        keep only their exact keys (their signatures and term hashes may mean something else now).
         """
-        ids, source_keys, keys, key_rows, sizes, sig_rows, sigs, terms, term_counts = ([] for _ in range(9))
-        start = 0
-        for entry_ids, version, batch in batches:
-            n = len(entry_ids)
-            current = version == VERSION
-            ids.append(np.asarray(entry_ids, dtype=np.int64))
-            source_keys.append(_array(batch.source_keys, "<i8"))
-            keys.append(_array(batch.keys, "<i8"))
-            key_rows.append(_array(batch.key_rows, "<u4"))
-            size = _array(batch.sizes, "<u4").astype(np.int64)
-            if current:
-                sizes.append(size)
-                sig_rows.append(start + np.flatnonzero(size > 0))
-                sigs.append(_array(batch.sigs, "u1").reshape(minhash.NUM_PERM, -1))
-                terms.append(_array(batch.terms, "<u4"))
-                term_counts.append(_array(batch.term_counts, "<u4"))
-            else:
-                sizes.append(np.zeros(n, dtype=np.int64))
-                term_counts.append(np.zeros(n, dtype=np.uint32))
-            start += n
-        raw_rows = _concat(key_rows, np.uint32)
-        row_base = np.repeat(np.cumsum([0] + [len(i) for i in ids[:-1]], dtype=np.int64),
-                             [len(k) for k in key_rows]) if ids else np.empty(0, dtype=np.int64)
+        if size is None:
+            batches = list(batches)
+            size = Size.of(batches)
+        entry_ids = np.empty(size.rows, dtype=np.int64)
+        source_keys = np.empty(size.rows, dtype=np.int64)
+        keys = np.empty(size.keys, dtype=np.int64)
+        key_rows = np.empty(size.keys, dtype=np.int64)
+        key_is_url = np.empty(size.keys, dtype=np.bool_)
+        sizes = np.zeros(size.rows, dtype=np.int64)
+        sig_rows = np.empty(size.sigs, dtype=np.int64)
+        sig_cols = np.empty((minhash.NUM_PERM, size.sigs), dtype=np.uint8)
+        terms = np.empty(size.terms, dtype=np.uint32)
+        term_counts = np.zeros(size.rows, dtype=np.int64)
+        row = key = sig = term = 0
+        for ids, version, batch in batches:
+            n, k = len(ids), len(batch.keys) // 8
+            entry_ids[row : row + n] = ids
+            source_keys[row : row + n] = np.frombuffer(batch.source_keys, dtype="<i8")
+            keys[key : key + k] = np.frombuffer(batch.keys, dtype="<i8")
+            raw = np.frombuffer(batch.key_rows, dtype="<u4")
+            key_rows[key : key + k] = row + (raw & ~np.uint32(_URL_BIT)).astype(np.int64)
+            key_is_url[key : key + k] = (raw & np.uint32(_URL_BIT)) != 0
+            if version == VERSION:
+                own = np.frombuffer(batch.sizes, dtype="<u4")
+                signed = np.flatnonzero(own > 0)
+                t = len(batch.terms) // 4
+                sizes[row : row + n] = own
+                sig_rows[sig : sig + len(signed)] = row + signed
+                sig_cols[:, sig : sig + len(signed)] = np.frombuffer(batch.sigs, dtype=np.uint8).reshape(
+                    minhash.NUM_PERM, len(signed))
+                terms[term : term + t] = np.frombuffer(batch.terms, dtype="<u4")
+                term_counts[row : row + n] = np.frombuffer(batch.term_counts, dtype="<u4")
+                sig, term = sig + len(signed), term + t
+            row, key = row + n, key + k
+        if (row, key, sig, term) != (size.rows, size.keys, size.sigs, size.terms):
+            raise ValueError(f"history batches hold {(row, key, sig, term)} rows, keys, signatures and terms; "
+                             f"expected {size}")
         return cls(
-            entry_ids=_concat(ids, np.int64),
-            source_keys=_concat(source_keys, np.int64),
-            keys=_concat(keys, np.int64),
-            key_rows=row_base + (raw_rows & ~np.uint32(_URL_BIT)).astype(np.int64),
-            key_is_url=(raw_rows & np.uint32(_URL_BIT)) != 0,
-            sizes=_concat(sizes, np.int64),
-            sig_rows=_concat(sig_rows, np.int64),
-            sig_cols=np.concatenate(sigs, axis=1) if sigs else np.zeros((minhash.NUM_PERM, 0), dtype=np.uint8),
-            terms=_concat(terms, np.uint32),
-            term_offsets=np.concatenate([[0], np.cumsum(_concat(term_counts, np.int64))]).astype(np.int64),
-            details=details,
+            entry_ids=entry_ids, source_keys=source_keys, keys=keys, key_rows=key_rows, key_is_url=key_is_url,
+            sizes=sizes, sig_rows=sig_rows, sig_cols=sig_cols, terms=terms,
+            term_offsets=np.concatenate([[0], np.cumsum(term_counts)]).astype(np.int64), details=details,
         )
 
     def __len__(self) -> int:
         return len(self.entry_ids)
 
-    def row_terms(self, row: int) -> titles.Terms:
+    def row_terms(self, row: int) -> postings.Terms:
         return tuple(self.terms[self.term_offsets[row] : self.term_offsets[row + 1]].tolist())
 
     def describe(self, rows: Sequence[int]) -> dict[int, SentRef]:
@@ -191,21 +214,25 @@ class History:
         matches, with the earliest stored row that has it.
         """
         found: dict[int, HistoryMatch] = {}
-        if len(self.keys) == 0:
-            return found
-        probe = np.fromiter((k for ks in keys for _, k in ks), dtype=np.int64)
-        if len(probe) == 0:
+        counts = [len(ks) for ks in keys]
+        probe = np.fromiter((k for ks in keys for _, k in ks), dtype=np.int64, count=sum(counts))
+        if len(self.keys) == 0 or len(probe) == 0:
             return found
         wanted = minhash.unique_sorted(probe)
         at = np.minimum(np.searchsorted(wanted, self.keys), len(wanted) - 1)
         stored = np.flatnonzero(wanted[at] == self.keys)  # the few stored keys some position has
+        if len(stored) == 0:
+            return found
         first: dict[tuple[int, bool], int] = {}
         for key, row, is_url in zip(self.keys[stored].tolist(), self.key_rows[stored].tolist(),
                                     self.key_is_url[stored].tolist(), strict=True):
             if first.get((key, is_url), row) >= row:
                 first[(key, is_url)] = row
-        for position, pairs in enumerate(keys):
-            for is_url, key in pairs:
+        known = minhash.unique_sorted(self.keys[stored])
+        at = np.minimum(np.searchsorted(known, probe), len(known) - 1)
+        owner = np.repeat(np.arange(len(keys)), counts)
+        for position in np.unique(owner[known[at] == probe]).tolist():
+            for is_url, key in keys[position]:
                 row = first.get((key, is_url))
                 if row is not None:
                     found[position] = HistoryMatch(row, "same-url" if is_url else "same-id", 1.0)
@@ -269,27 +296,18 @@ class History:
             if not group:
                 continue
             index = self._title_index(threshold, only_headlines)
-            pairs = index.candidates(*titles.flatten([fp.titles[m] for m in group], group))
+            pairs = index.candidates(*fp.titles.arrays(group))
             for m, row in pairs.tolist():
                 score = titles.similarity(fp.titles[m], self.row_terms(row), weights[m] if weights else None)
                 if score >= threshold and (m not in found or score > found[m].similarity):
                     found[m] = HistoryMatch(row, "title", score)
         return found
 
-    def _title_index(self, threshold: float, only_headlines: bool) -> titles.TitleIndex:
-        """The index of stored titles (all, or headline-only rows), built once per threshold."""
-        cache: dict[tuple[float, bool], titles.TitleIndex] = self.__dict__.setdefault("_title_cache", {})
-        if (threshold, only_headlines) not in cache:
-            rows = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.term_offsets))
-            terms = self.terms
-            if only_headlines:
-                keep = self.sizes[rows] == 0
-                rows, terms = rows[keep], terms[keep]
-            cache[(threshold, only_headlines)] = titles.TitleIndex(rows, terms, len(self), threshold)
-        return cache[(threshold, only_headlines)]
+    def _title_index(self, threshold: float, only_headlines: bool) -> postings.TitleIndex:
+        """The index of stored titles (all, or headline-only rows); not kept, as it is as large as they are."""
+        if not only_headlines:
+            return postings.TitleIndex(self.terms, self.term_offsets, threshold)
+        counts = np.where(self.sizes == 0, np.diff(self.term_offsets), 0)
+        kept = minhash.ranges(self.term_offsets[:-1], counts)
+        return postings.TitleIndex(self.terms[kept], np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), threshold)
 
-
-def _concat(parts: list[npt.NDArray[np.generic]], dtype: type[np.generic]) -> npt.NDArray[np.generic]:
-    if not parts:
-        return np.empty(0, dtype=dtype)
-    return np.concatenate(parts).astype(dtype, copy=False)

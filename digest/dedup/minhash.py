@@ -98,7 +98,8 @@ HISTORY_BANDS = NUM_PERM // HISTORY_ROWS
 def history_band(cols: U8, band: int) -> U32:
     """24-bit keys of one band of b-bit signatures stored minimum-major ((NUM_PERM, n) bytes)."""
     first = HISTORY_ROWS * band
-    keys = cols[first].astype(np.uint32) << np.uint32(16)
+    keys: U32 = cols[first].astype(np.uint32)
+    keys <<= np.uint32(16)
     keys |= cols[first + 1].astype(np.uint32) << np.uint32(8)
     keys |= cols[first + 2]
     return keys
@@ -108,24 +109,28 @@ def history_pairs(window: U8, stored: U8) -> I64:
     """(window column, stored column) pairs, unique and sorted, that agree on all rows of at least one band.
 
     Both sides are b-bit signatures, minimum-major.  Band keys are 24 bits, so the window's keys
-    of a band mark a direct-address table and every stored key is one lookup; the few hits are
-    then found among the window's sorted keys.
+    of a band mark a bit table (2 MiB, which stays in cache) and every stored key is one lookup;
+    the few hits are then found among the window's sorted keys.
     """
     width = window.shape[1]
     if width == 0 or stored.shape[1] == 0:
         return np.empty((0, 2), dtype=np.int64)
-    present = np.zeros(1 << 24, dtype=np.bool_)
+    bits = np.zeros(1 << 21, dtype=np.uint8)
     index = np.arange(width, dtype=np.uint64)
     found: list[I64] = []
     for band in range(HISTORY_BANDS):
-        window_keys = history_band(window, band)
+        ordered, order = sort_with_index(history_band(window, band), index)
+        byte = ordered >> np.uint32(3)
+        first = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+        marks = np.left_shift(np.uint8(1), (ordered & np.uint32(7)).astype(np.uint8))
+        bits[byte[first]] = np.bitwise_or.reduceat(marks, first)
         stored_keys = history_band(stored, band)
-        present[window_keys] = True
-        hit = np.flatnonzero(present[stored_keys])
-        present[window_keys] = False
+        looked_up = bits[stored_keys >> np.uint32(3)]
+        looked_up >>= (stored_keys & np.uint32(7)).astype(np.uint8)
+        hit = np.flatnonzero(looked_up & np.uint8(1))
+        bits[byte[first]] = 0
         if len(hit) == 0:
             continue
-        ordered, order = sort_with_index(window_keys, index)
         probe = stored_keys[hit]
         left = np.searchsorted(ordered, probe, side="left")
         count = np.searchsorted(ordered, probe, side="right") - left
@@ -144,9 +149,9 @@ def sort_with_index(keys: U32, index: npt.NDArray[np.uint64]) -> tuple[U32, I64]
 
 def ranges(starts: I64, lengths: I64) -> I64:
     """Concatenated aranges: starts[k] .. starts[k] + lengths[k] for every k."""
-    total = int(lengths.sum())
-    step = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.repeat(starts, lengths) + step
+    found = np.arange(int(lengths.sum()), dtype=np.int64)
+    found += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return found
 
 
 WINDOW_BANDS = NUM_PERM // WINDOW_ROWS

@@ -12,6 +12,7 @@ import itertools
 import re
 import unicodedata
 import zlib
+from collections.abc import Sequence
 
 # Han (with extension A and compatibility ideographs), kana and hangul: one token per character.
 _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -51,6 +52,29 @@ def tokens(text: str) -> list[str]:
     if text.isascii():
         return text.lower().encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
     return _TOKEN.findall(normalize(text))
+
+
+# tokens()' ASCII table, but NUL stays NUL: it separates the texts of a batch
+_ASCII_WORDS_NUL = bytes(c if chr(c).isalnum() or c == 0 else 32 for c in range(256))
+_TOKEN_OR_NUL = re.compile("\0|" + _TOKEN.pattern)
+
+
+def joined_tokens(texts: Sequence[str]) -> list[str]:
+    """" ".join(tokens(text)) of many texts, in a few passes of str and re methods over all of them."""
+    found = [""] * len(texts)
+    plain = [i for i, text in enumerate(texts) if text.isascii() and "\0" not in text]
+    joined = "\0".join(texts[i] for i in plain).lower().encode("ascii").translate(_ASCII_WORDS_NUL).decode("ascii")
+    for i, words in zip(plain, joined.split("\0") if plain else [], strict=True):
+        found[i] = " ".join(words.split())
+    other = sorted(set(range(len(texts))).difference(plain))
+    clean = [i for i in other if "\0" not in texts[i]]
+    # NUL ends each text and is no token; tokens hold no space
+    words = " ".join(_TOKEN_OR_NUL.findall(normalize("\0".join(texts[i] for i in clean) + "\0")))
+    for i, part in zip(clean, words.split("\0"), strict=False):
+        found[i] = part.strip()
+    for i in set(other).difference(clean):
+        found[i] = " ".join(tokens(texts[i]))
+    return found
 
 
 def is_cjk(token: str) -> bool:
@@ -97,7 +121,7 @@ def title_terms(title: str) -> list[str]:
                     terms.append(token)
             else:
                 terms.extend(a + b for a, b in itertools.pairwise(token) if not (a in STOPCHARS_ZH and b in STOPCHARS_ZH))
-        elif token[0].isdigit():
+        elif token[0].isdecimal():
             terms.append(".".join(str(int(part)) for part in token.split(".")))  # "05" and "5" are one day
         elif token not in STOPWORDS_EN and len(token) > 1:
             terms.append(stem(token))
@@ -121,10 +145,16 @@ _ASCII_TITLE = re.compile(r"\d+(?:\.\d+)*|[a-z0-9]+")
 _TERMS: dict[str, int | None] = {}  # raw token or character pair -> term hash, None when not a term
 
 
+def drop_thousands(text: str) -> str:
+    """Titles' "1,000" as "1000", so that it is one number."""
+    return _THOUSANDS.sub(r"\1\2", text) if "," in text else text
+
+
 def _term_hash(token: str) -> int | None:
     """The hash of what title_terms makes of one raw token (a word, number, CJK character or pair)."""
-    if token[0].isdigit():
-        return token_hash(".".join(str(int(part)) for part in token.split("."))) | NUMBER_BIT
+    parts = token.split(".")
+    if all(part.isdecimal() for part in parts):  # not "፩" (a digit int() refuses) nor "1s" (a pair cut from "ꀀ1s")
+        return token_hash(".".join(str(int(part)) for part in parts)) | NUMBER_BIT
     if token.isnumeric():
         return token_hash(token) | NUMBER_BIT
     if is_cjk(token[0]):

@@ -21,7 +21,7 @@ from ..config import DedupSettings
 from ..dedup import minhash
 from ..dedup.exact import also_key_hashes, key_hashes
 from ..dedup.fingerprint import VERSION, fingerprint
-from ..dedup.history import Batch, History, SentRef, encode, key_hash
+from ..dedup.history import Batch, History, SentRef, Size, encode, key_hash
 from ..dedup.text import title_hashes
 from ..models import Item
 
@@ -36,13 +36,13 @@ CREATE TABLE IF NOT EXISTS history (
 CREATE INDEX IF NOT EXISTS history_sent_at ON history (sent_at);
 CREATE TABLE IF NOT EXISTS history_fingerprints (
     sent_at REAL PRIMARY KEY,      -- the digest: its items are the history rows with this sent_at
-    version INTEGER NOT NULL,      -- fingerprint version; other versions match by keys only
-    first_id INTEGER NOT NULL,     -- history.id of the first row; the others follow consecutively
+    version INTEGER NOT NULL,      -- fingerprint version (other versions match by keys only)
+    first_id INTEGER NOT NULL,     -- history.id of the first row, the others follow consecutively
     count INTEGER NOT NULL,        -- rows
     source_keys BLOB NOT NULL,     -- int64 per row: 64-bit hash of the source name
     keys BLOB NOT NULL,            -- int64 hashes of canonical URLs (and `also` URLs) and of id + title
     key_rows BLOB NOT NULL,        -- uint32 per key: its row (top bit: a URL key)
-    sizes BLOB NOT NULL,           -- uint32 per row: shingles behind its MinHash; 0: headline-only, none
+    sizes BLOB NOT NULL,           -- uint32 per row: shingles behind its MinHash (0: headline-only, none)
     sigs BLOB NOT NULL,            -- 128-byte b-bit MinHash of title + lead per row that has one, minimum-major
     terms BLOB NOT NULL,           -- uint32 hashes of the significant title terms of all rows ...
     term_counts BLOB NOT NULL      -- ... uint32 per row: how many are its
@@ -100,16 +100,6 @@ def load_history(conn: sqlite3.Connection, *, now: datetime, settings: DedupSett
         return History.empty()
     since = (now - timedelta(days=settings.history_days)).timestamp()
     window = (since, now.timestamp())
-    if _is_old_layout(conn):  # a read-only state file from before history_fingerprints
-        batches = list(_old_batches(conn, "WHERE sent_at >= ? AND sent_at <= ?", window))
-    else:
-        cursor = conn.execute(
-            f"SELECT first_id, count, version, {_COLUMNS} FROM history_fingerprints "
-            "WHERE sent_at >= ? AND sent_at <= ? ORDER BY sent_at",
-            window,
-        )
-        batches = [(first + np.arange(count, dtype=np.int64), version, Batch(*columns))
-                   for first, count, version, *columns in cursor]
 
     def details(entries: Sequence[int]) -> Mapping[int, SentRef]:
         found: dict[int, SentRef] = {}
@@ -122,7 +112,39 @@ def load_history(conn: sqlite3.Connection, *, now: datetime, settings: DedupSett
                 found[entry] = SentRef(title, url, source, datetime.fromtimestamp(sent_at, UTC))
         return found
 
-    return History.from_batches(batches, details=details)
+    if _is_old_layout(conn):  # a read-only state file from before history_fingerprints
+        return History.from_batches(list(_old_batches(conn, "WHERE sent_at >= ? AND sent_at <= ?", window)), details)
+    snapshot = not conn.in_transaction  # the sizes and the rows from one state of the file
+    if snapshot:
+        conn.execute("BEGIN")
+    try:
+        return History.from_batches(_stored_batches(conn, window), details, size=_size(conn, window))
+    finally:
+        if snapshot:
+            conn.execute("COMMIT")
+
+
+def _size(conn: sqlite3.Connection, window: tuple[float, float]) -> Size:
+    """What the digests in `window` hold (see History.from_batches), without reading them."""
+    rows, keys, sigs, terms = conn.execute(
+        "SELECT COALESCE(SUM(count), 0), COALESCE(SUM(length(keys)), 0) / 8, "
+        "COALESCE(SUM(CASE WHEN version = ? THEN length(sigs) ELSE 0 END), 0) / ?, "
+        "COALESCE(SUM(CASE WHEN version = ? THEN length(terms) ELSE 0 END), 0) / 4 "
+        "FROM history_fingerprints WHERE sent_at >= ? AND sent_at <= ?",
+        (VERSION, minhash.NUM_PERM, VERSION, *window),
+    ).fetchone()
+    return Size(rows=rows, keys=keys, sigs=sigs, terms=terms)
+
+
+def _stored_batches(conn: sqlite3.Connection, window: tuple[float, float]) -> Iterator[
+        tuple[npt.NDArray[np.int64], int, Batch]]:
+    cursor = conn.execute(
+        f"SELECT first_id, count, version, {_COLUMNS} FROM history_fingerprints "
+        "WHERE sent_at >= ? AND sent_at <= ? ORDER BY sent_at",
+        window,
+    )
+    for first, count, version, *columns in cursor:
+        yield first + np.arange(count, dtype=np.int64), version, Batch(*columns)
 
 
 def prune(conn: sqlite3.Connection, *, now: datetime, history_days: int) -> int:
@@ -175,7 +197,7 @@ def _upgrade(conn: sqlite3.Connection) -> None:
     details = {row[0]: row[1:] for row in conn.execute("SELECT id, sent_at, title, url, source FROM history")}
     conn.execute("DROP INDEX IF EXISTS history_sent_at")
     conn.execute("ALTER TABLE history RENAME TO history_first_layout")
-    for statement in SCHEMA.split(";"):
+    for statement in SCHEMA.split(";"):  # not executescript: it would commit the caller's transaction
         conn.execute(statement)
     for ids, version, batch in batches:
         rows = [details[int(i)] for i in ids]
