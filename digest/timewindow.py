@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, tzinfo
 
-from dateutil import parser as dateparser
-
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -29,6 +27,8 @@ def parse_since(text: str, now: datetime, tz: tzinfo) -> datetime:
         return datetime(1970, 1, 1, tzinfo=tz)
     if _DURATION.match(value):
         return now - parse_duration(value)
+    from dateutil import parser as dateparser  # only for dates: keeps `digest check` start-up light
+
     try:
         parsed = dateparser.isoparse(value)
     except (ValueError, OverflowError):
@@ -44,6 +44,8 @@ def parse_now(text: str | None, tz: tzinfo) -> datetime:
     """`--now` as an aware datetime (ISO-8601; naive means the digest's timezone)."""
     if not text:
         return datetime.now(tz)
+    from dateutil import parser as dateparser
+
     try:
         parsed = dateparser.isoparse(text)
     except (ValueError, OverflowError):
