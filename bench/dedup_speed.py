@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="directory holding the digest package to measure")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sample", type=int, default=2000, help="items in the all-pairs baseline")
+    parser.add_argument("--decisions", type=Path, help="write every decision of the runs here (to diff two versions)")
     args = parser.parse_args()
     settings = DedupSettings(text_threshold=0.7, title_threshold=0.75, history_days=14)
     writer = Writer(seed=7)
@@ -224,6 +225,8 @@ def main() -> None:
     rows.append(("deduplicate against history", t_all, f"{result.duplicates:,} merged, "
                  f"{result.dropped_history:,} dropped as already sent"))
     rows.append(("load_history + deduplicate (what a run pays)", t_load + t_all, ""))
+    if args.decisions:
+        args.decisions.write_text("".join(f"{line!r}\n" for r in (result, alone) for line in _decisions(r)))
 
     shingles = shingle_strings(window)
     t_ds, _ = best_of(1, lambda: datasketch_baseline(shingles))
@@ -245,6 +248,16 @@ def main() -> None:
         print(f"| {name} | {seconds:.2f} | {note} |")
     print(f"\npeak traced memory of load_history + deduplicate: {peak / 2**20:.0f} MiB "
           f"(process max RSS {_max_rss_mib():.0f} MiB, including item generation)")
+
+
+def _decisions(result: Any) -> list[tuple[object, ...]]:
+    """What a run decided, item by item, in a form two versions of digest can be compared by."""
+    lines: list[tuple[object, ...]] = [(item.id, tuple((a.url, a.source, a.similarity) for a in item.also))
+                                       for item in result.items]
+    lines.extend((d.item.id, d.rule, round(d.similarity, 9), d.threshold, d.other_url, d.matched_by, str(d.sent_at))
+                 for d in result.decisions)
+    lines.append((result.duplicates, result.dropped_history))
+    return lines
 
 
 def _max_rss_mib() -> float:

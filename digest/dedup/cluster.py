@@ -36,20 +36,20 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
     keys = exact.all_keys(items)
     leader, decisions = _exact_groups(items, keys, order)
     leaders = [i for i in order if leader[i] == i]
-    members: dict[int, list[int]] = {i: [] for i in leaders}
+    members: dict[int, list[int]] = {}  # leader -> the other items of its exact group (most have none)
     for i in order:
         if leader[i] != i:
-            members[leader[i]].append(i)
+            members.setdefault(leader[i], []).append(i)
 
     fp = fingerprint([items[i] for i in leaders])
     sources = [items[i].source for i in leaders]
     weights = titles.source_weights(fp.titles, sources)
     dropped = _history_drops(keys, leaders, members, fp, weights, sources, settings, history)
-    dropped_items = {m for pos in dropped for m in [leaders[pos], *members[leaders[pos]]]}
+    dropped_items = {m for pos in dropped for m in [leaders[pos], *members.get(leaders[pos], ())]}
     decisions = {i: d for i, d in decisions.items() if i not in dropped_items}
     for pos, (match, ref) in dropped.items():
         threshold = {"text": settings.text_threshold, "title": settings.title_threshold}.get(match.rule, 1.0)
-        for m in [leaders[pos], *members[leaders[pos]]]:
+        for m in [leaders[pos], *members.get(leaders[pos], ())]:
             decisions[m] = Decision(
                 item=items[m], rule="history", similarity=match.similarity, threshold=threshold,
                 other_title=ref.title if ref else "", other_url=ref.url if ref else "",
@@ -83,13 +83,13 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
     result: list[Item] = []
     for pos in sorted(absorbed, key=leaders.__getitem__):  # representatives in input order
         i = leaders[pos]
-        if not members[i] and not absorbed[pos] and not items[i].also:
+        if i not in members and not absorbed[pos] and not items[i].also:
             result.append(items[i])  # a story of one item (most)
             continue
-        refs: list[AlsoRef] = [ref for m in members[i] for ref in (_ref(items[m], 1.0), *items[m].also)]
+        refs: list[AlsoRef] = [ref for m in members.get(i, ()) for ref in (_ref(items[m], 1.0), *items[m].also)]
         for other, score in absorbed[pos]:
             j = leaders[other]
-            refs.extend(ref for m in [j, *members[j]] for ref in (_ref(items[m], score), *items[m].also))
+            refs.extend(ref for m in [j, *members.get(j, ())] for ref in (_ref(items[m], score), *items[m].also))
         result.append(_with_also(items[i], refs))
     merged = len(items) - len(result) - len(dropped_items)
     ordered = sorted(decisions.items(), key=lambda d: d[0])
@@ -128,7 +128,8 @@ def _history_drops(
     """Leader positions whose story an earlier digest carried, with what matched."""
     if len(history) == 0:
         return {}
-    matches = history.match_keys([[h for m in [i, *members[i]] for h in exact.hashes(keys[m])] for i in leaders])
+    matches = history.match_keys([exact.hashes(keys[i]) if i not in members
+                                  else [h for m in [i, *members[i]] for h in exact.hashes(keys[m])] for i in leaders])
     open_ = np.ones(len(leaders), dtype=np.bool_)
     open_[list(matches)] = False
     rest = np.flatnonzero(open_ & fp.has_body)

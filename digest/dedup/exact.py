@@ -42,14 +42,14 @@ def keys(item: Item) -> list[tuple[str, str]]:
 
 def all_keys(items: Sequence[Item]) -> list[list[tuple[str, str]]]:
     """keys() of every item, the title parts worked out together."""
-    needy = [i for i, item in enumerate(items) if (item.id and item.id != item.url) or (item.url and is_front_page(item.url))]
+    front = [bool(item.url) and is_front_page(item.url) for item in items]
+    needy = [i for i, item in enumerate(items) if front[i] or (item.id and item.id != item.url)]
     title_of = dict(zip(needy, joined_tokens([items[i].title for i in needy]), strict=True))
     found: list[list[tuple[str, str]]] = []
     for i, item in enumerate(items):
         keys: list[tuple[str, str]] = []
         if item.url:
-            keys.append(("same-url", f"{item.url}\0{title_of[i]}" if i in title_of and is_front_page(item.url)
-                         else item.url))
+            keys.append(("same-url", f"{item.url}\0{title_of[i]}" if front[i] else item.url))
         if item.id and item.id != item.url:
             keys.append(("same-id", f"{item.id}\0{title_of[i]}"))
         found.append(keys)

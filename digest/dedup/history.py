@@ -219,8 +219,13 @@ class History:
         if len(self.keys) == 0 or len(probe) == 0:
             return found
         wanted = minhash.unique_sorted(probe)
-        at = np.minimum(np.searchsorted(wanted, self.keys), len(wanted) - 1)
-        stored = np.flatnonzero(wanted[at] == self.keys)  # the few stored keys some position has
+        # the few stored keys some position has: a table of the probes' low 24 bits rules out most
+        # stored keys with one lookup each, a binary search settles the rest
+        present = np.zeros(1 << 24, dtype=np.bool_)
+        present[wanted & 0xFF_FFFF] = True
+        maybe = np.flatnonzero(present[self.keys & 0xFF_FFFF])
+        at = np.minimum(np.searchsorted(wanted, self.keys[maybe]), len(wanted) - 1)
+        stored = maybe[wanted[at] == self.keys[maybe]]
         if len(stored) == 0:
             return found
         first: dict[tuple[int, bool], int] = {}

@@ -4,8 +4,8 @@ Two tables.  `history` has a row per sent item (and one per `also` copy under it
 re-list of any copy is recognised) with its title, URL and source, read back only for the rows
 a window matches, when explain needs them.  `history_fingerprints` has a row per digest: the
 keys, b-bit MinHashes and title terms of all its items as columns of little-endian arrays
-(digest.dedup.history.Batch), so loading a year of history is a few hundred reads and
-concatenations, not Python work per item.  A digest's items have consecutive ids from `first_id`.
+(digest.dedup.history.Batch), so loading a year of history is a few hundred reads, not Python
+work per item.  A digest's items have consecutive ids from `first_id`.
 """
 
 from __future__ import annotations
