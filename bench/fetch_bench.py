@@ -6,8 +6,9 @@
 Feeds are the real-world files under ../shared/corpus/feeds (repeated to N), served from
 loopback by bench/fetch_feedserver.py in its own process.  Each side runs in its own child process
 (peak RSS is per side).  Rounds, in this order, in one run:
-  digest:   fetch only (fetch_all) · collection (fetch_all + parse each body as it arrives, as the
-            pipeline does) · again with the validators from the collection round (expect 304s)
+  digest:   fetch only (fetch_all) · collection (digest.collect.collect: fetch, parse and normalize
+            each body as it arrives, as `digest run` does), once parsing in the fetching process and
+            once with the default parser processes · again with the validators (expect 304s)
   baseline: fetch only (urllib, sequential, gzip - what feedparser does inside) ·
             feedparser.parse(url) sequential · again with etag/modified (expect 304s)
 """
@@ -51,23 +52,14 @@ def peak_rss_mb() -> float:
 
 def worker_digest(urls: list[str], port: int, concurrency: int = 16) -> dict[str, Any]:
     sys.path.insert(0, str(REPO))
-    from digest.config import FetchSettings
-    from digest.fetch import FetchRequest, FetchResult, fetch_all
+    from datetime import UTC, datetime
 
-    try:
-        from digest.sources.feed import parse_feed
+    from proctree import TreePeak
 
-        def parse(result: FetchResult) -> int:
-            return len(parse_feed(result.body, result.headers, result.final_url))
-        parser = "digest.sources.feed.parse_feed"
-    except ImportError:
-        import io
-
-        import feedparser
-
-        def parse(result: FetchResult) -> int:
-            return len(feedparser.parse(io.BytesIO(result.body), response_headers=dict(result.headers)).entries)
-        parser = "feedparser.parse(BytesIO)"
+    from digest.collect import collect
+    from digest.config import FetchSettings, parse_config
+    from digest.fetch import FetchRequest, fetch_all
+    from digest.parse_pool import usable_cpus, worker_count
 
     # start-up (importing httpx, its lazy imports on the first request, the TLS context) is
     # measured on its own, then both sides are warm when the rounds are timed
@@ -84,29 +76,38 @@ def worker_digest(urls: list[str], port: int, concurrency: int = 16) -> dict[str
     results = fetch_all(requests, settings)
     rounds["fetch"] = _round(started, results, server_stats(port))
 
-    entries = 0
-    errors: list[str] = []
+    # the collection is digest's own: fetch, then parse + normalize each body as it arrives
+    sources = "\n".join(f"  - name: feed {i}\n    url: {url}" for i, url in enumerate(urls))
+    config = parse_config(f"timezone: UTC\nsources:\n{sources}\n", REPO / "bench-fetch.yaml")
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    collected = None
+    tree_mb: dict[str, float] = {}
+    for key, workers in (("collect_inline", 0), ("collect", None)):
+        server_stats(port, reset=True)
+        started = time.perf_counter()
+        with TreePeak() as tree:
+            collected = collect(config, {}, FetchSettings(concurrency=concurrency, parse_workers=workers), now=now)
+        tree_mb[key] = tree.mb
+        statuses: dict[str, int] = {}
+        for r in collected.results:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+        rounds[key] = {"wall": time.perf_counter() - started, "statuses": statuses, "server": server_stats(port),
+                       "errors": sorted({r.error for r in collected.results if r.error and "not an RSS" not in r.error
+                                         and "HTML page" not in r.error}),
+                       "entries": len(collected.items),
+                       "parse_errors": sum(1 for r in collected.results if r.status == "error")}
+    assert collected is not None
 
-    def on_result(result: FetchResult) -> None:
-        nonlocal entries
-        if result.status == "ok":
-            try:
-                entries += parse(result)
-            except Exception as exc:  # not-a-feed files in the corpus are expected errors
-                errors.append(str(exc)[:80])
-
-    server_stats(port, reset=True)
-    started = time.perf_counter()
-    results = fetch_all(requests, settings, on_result=on_result)
-    rounds["collect"] = {**_round(started, results, server_stats(port)), "entries": entries, "parse_errors": len(errors)}
-
-    again = [FetchRequest(r.key, r.url, etag=r.etag, last_modified=r.last_modified) for r in results]
+    by_url = {s.url: collected.validators.get(s.url) for s in config.sources}
+    again = [FetchRequest(r.key, r.url, etag=(v := by_url.get(r.url)) and v.etag, last_modified=v and v.last_modified)
+             for r in requests]
     server_stats(port, reset=True)
     started = time.perf_counter()
     results = fetch_all(again, settings)
     rounds["conditional"] = _round(started, results, server_stats(port))
-    return {"rounds": rounds, "peak_rss_mb": peak_rss_mb(), "parser": parser, "startup": startup,
-            "concurrency": concurrency}
+    return {"rounds": rounds, "peak_rss_mb": peak_rss_mb(), "parser": "digest.collect.collect",
+            "startup": startup, "concurrency": concurrency, "cpus": usable_cpus(),
+            "parse_workers": worker_count(None, len(urls)), "tree_peak_rss_mb": tree_mb}
 
 
 def _round(started: float, results: list[Any], stats: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +164,9 @@ def worker_baseline(urls: list[str], port: int) -> dict[str, Any]:
 def run_worker(kind: str, urls: list[str], port: int, concurrency: int = 16) -> dict[str, Any]:
     payload = json.dumps({"urls": urls, "port": port, "concurrency": concurrency})
     out = subprocess.run([sys.executable, __file__, "--worker", kind], input=payload, capture_output=True,
-                         text=True, check=True, cwd=REPO)
+                         text=True, check=False, cwd=REPO)
+    if out.returncode:
+        raise SystemExit(f"the {kind} worker failed:\n{out.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -235,11 +238,17 @@ def report(args: argparse.Namespace, files: list[Path], digest: dict[str, Any], 
     print()
     print("| round | digest | sequential baseline | speed-up |")
     print("|---|---:|---:|---:|")
-    for key, label in (("fetch", "fetch only"), ("collect", "fetch + parse (collection)"), ("conditional", "second run, validators sent")):
-        print(f"| {label} | {d[key]['wall']:.2f} s | {b[key]['wall']:.2f} s | {b[key]['wall'] / d[key]['wall']:.1f}× |")
-    print(f"| peak RSS (whole process) | {digest['peak_rss_mb']:.0f} MB | {baseline['peak_rss_mb']:.0f} MB | |")
+    rows = (("fetch", "fetch", "fetch only"),
+            ("collect_inline", "collect", "collection, parsing in the fetching process (`parse_workers: 0`)"),
+            ("collect", "collect", f"collection (default: {digest['parse_workers']} parser processes on {digest['cpus']} CPUs)"),
+            ("conditional", "conditional", "second run, validators sent"))
+    for key, base, label in rows:
+        print(f"| {label} | {d[key]['wall']:.2f} s | {b[base]['wall']:.2f} s | {b[base]['wall'] / d[key]['wall']:.1f}× |")
+    print(f"| peak RSS (ru_maxrss of the process) | {digest['peak_rss_mb']:.0f} MB | {baseline['peak_rss_mb']:.0f} MB | |")
+    print(f"| peak RSS with the parser processes (summed, sampled) | {digest['tree_peak_rss_mb']['collect']:.0f} MB "
+          f"(in-process parsing: {digest['tree_peak_rss_mb']['collect_inline']:.0f} MB) | | |")
     print()
-    for key in ("fetch", "collect", "conditional"):
+    for key in ("fetch", "collect_inline", "collect", "conditional"):
         if d[key]["errors"]:
             print(f"digest errors in the {key} round: {'; '.join(d[key]['errors'][:3])}")
     print(f"digest statuses: collection {d['collect']['statuses']}, second run {d['conditional']['statuses']}; "

@@ -79,6 +79,7 @@ class FetchSettings:
     deadline: float = 300.0  # for the whole collection phase, seconds
     user_agent: str = ""  # empty: digest's own User-Agent
     allow_hosts: tuple[str, ...] = ()  # private/loopback hosts full-text fetches may reach
+    parse_workers: int | None = None  # processes that parse feeds; None: one per CPU for big runs, 0: none
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,17 @@ class _Reader:
                 raise self.fail(path, f"expected a whole number from {low} to {high}, got {number}")
             return number
         return conv
+
+    def auto_or(self, conv: Callable[[Any, str], T]) -> Callable[[Any, str], T | None]:
+        """`auto` (digest decides) as None, anything else through conv."""
+        def auto(value: Any, path: str) -> T | None:
+            if isinstance(value, str) and value.strip().lower() == "auto":
+                return None
+            try:
+                return conv(value, path)
+            except ConfigError as exc:
+                raise self.fail(path, f"{exc.message}, or auto") from None
+        return auto
 
     def number(self, low: float, high: float) -> Callable[[Any, str], float]:
         def conv(value: Any, path: str) -> float:
@@ -480,7 +492,8 @@ def _summary(r: _Reader, data: dict[str, Any]) -> SummarySettings:
 
 
 def _fetch(r: _Reader, data: dict[str, Any]) -> FetchSettings:
-    keys = ("concurrency", "per_host", "connect_timeout", "timeout", "max_bytes", "retries", "deadline", "user_agent", "allow_hosts")
+    keys = ("concurrency", "per_host", "connect_timeout", "timeout", "max_bytes", "retries", "deadline", "user_agent", "allow_hosts",
+            "parse_workers")
     r.known(data, "fetch", keys)
     d = FetchSettings()
     return FetchSettings(
@@ -493,6 +506,7 @@ def _fetch(r: _Reader, data: dict[str, Any]) -> FetchSettings:
         deadline=r.get(data, "deadline", "fetch", r.seconds, d.deadline),
         user_agent=r.get(data, "user_agent", "fetch", r.string, ""),
         allow_hosts=r.get(data, "allow_hosts", "fetch", r.strings, ()),
+        parse_workers=r.get(data, "parse_workers", "fetch", r.auto_or(r.integer(0, 64)), None),
     )
 
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from .config import Source
 from .dates import resolve_feed_date
 from .models import Entry, Item
-from .sanitize import html_to_text, sanitize_html, title_text
+from .sanitize import html_to_text, title_text
 from .urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -86,9 +86,10 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
         dated=published is not None,
         language=language,
         text=text,
-        html=sanitize_html(body_html, base),
+        raw_html=body_html,
         author=title_text(entry.author) if entry.author else None,
         source_index=source.index,
+        base_url=base,
     )
 
 

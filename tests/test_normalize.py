@@ -114,3 +114,28 @@ def test_listing_category_becomes_section_only_without_one() -> None:
     assert one(entry, listing).section == "财经"  # type: ignore[attr-defined]
     assert one(entry, Source(name="Portal", url="https://p.example.cn/", index=0, type="listing", section="新闻")).section == "新闻"  # type: ignore[attr-defined]
     assert one(entry).section == "Src"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("junk", [b"\x08", b"\x19", b"\x00", b"\x0b\x0c"])
+def test_a_stray_control_byte_does_not_send_the_feed_to_the_loose_parser(junk: bytes) -> None:
+    import feedparser
+
+    from digest.sources.feed import parse_feed
+
+    clean = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>T</title>"
+             "<item><title>数据库 \u2014 MySQL</title><link>https://a.example/1</link>"
+             "<description><![CDATA[<p>first <b>bold</b></p>]]></description></item>"
+             "<item><title>Second</title><link>https://a.example/2</link></item></channel></rss>").encode()
+    dirty = clean.replace(b"MySQL", b"My" + junk + b"SQL").replace(b"first", b"fi" + junk + b"rst")
+    assert feedparser.parse(dirty).bozo, "the bytes are illegal XML: feedparser alone falls back to its loose parser"
+    assert parse_feed(dirty, {}, "https://a.example/feed") == parse_feed(clean, {}, "https://a.example/feed")
+
+
+def test_utf16_feeds_keep_their_zero_bytes() -> None:
+    from digest.sources.feed import parse_feed
+
+    text = ("<?xml version='1.0' encoding='utf-16'?><rss version='2.0'><channel><title>T</title>"
+            "<item><title>你好 world</title><link>https://a.example/1</link></item></channel></rss>")
+    for body in (text.encode("utf-16"), text.encode("utf-16-le")):
+        entries = parse_feed(body, {}, "https://a.example/feed")
+        assert [e.title for e in entries] == ["你好 world"]
