@@ -65,7 +65,7 @@ class Item:
     def html(self) -> str:
         """The content as allow-listed HTML with absolute links, made on demand.
 
-        Sanitizing is a third of normalizing an item, and a digest shows a few dozen of the
+        Sanitizing was over a quarter of normalizing an item, and a digest shows a few dozen of the
         thousands of items it collects, so it is never done up front.
         """
         from .sanitize import sanitize_html

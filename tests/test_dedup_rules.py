@@ -233,3 +233,21 @@ def test_order_by_coverage_then_recency() -> None:
     assert [i.title for i in order_items([mid_small, old_big, new_small], "newest")] == ["New", "Mid", "Big"]
     with pytest.raises(ValueError, match="coverage"):
         order_items([], "random")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_dedup_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    import gc
+
+    items = [make("Kernel 6.9 released with new scheduler", "The kernel team released 6.9 today. " * 20),
+             make("Kernel 6.9 released with new scheduler", "The kernel team released 6.9 today. " * 20, source="b")]
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert len(deduplicate(items, settings=SETTINGS, history=History.empty()).items) == 1
+        assert gc.isenabled() is enabled
+        with pytest.raises(AttributeError):
+            deduplicate([None], settings=SETTINGS, history=History.empty())  # type: ignore[list-item]
+        assert gc.isenabled() is enabled, "restored after a failure too"
+    finally:
+        gc.enable() if was else gc.disable()
