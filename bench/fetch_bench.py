@@ -59,7 +59,9 @@ def worker_digest(urls: list[str], port: int, concurrency: int = 16) -> dict[str
     from digest.collect import collect
     from digest.config import FetchSettings, parse_config
     from digest.fetch import FetchRequest, fetch_all
-    from digest.parse_pool import usable_cpus, worker_count
+    from digest.parse_pool import allow_auto, usable_cpus, worker_count
+
+    allow_auto()  # as the digest command does: this script is safe for parser processes to re-import
 
     # start-up (importing httpx, its lazy imports on the first request, the TLS context) is
     # measured on its own, then both sides are warm when the rounds are timed
@@ -84,14 +86,15 @@ def worker_digest(urls: list[str], port: int, concurrency: int = 16) -> dict[str
     tree_mb: dict[str, float] = {}
     for key, workers in (("collect_inline", 0), ("collect", None)):
         server_stats(port, reset=True)
-        started = time.perf_counter()
-        with TreePeak() as tree:
+        with TreePeak() as tree:  # the sampler starts before the clock and stops after it
+            started = time.perf_counter()
             collected = collect(config, {}, FetchSettings(concurrency=concurrency, parse_workers=workers), now=now)
+            wall = time.perf_counter() - started
         tree_mb[key] = tree.mb
         statuses: dict[str, int] = {}
         for r in collected.results:
             statuses[r.status] = statuses.get(r.status, 0) + 1
-        rounds[key] = {"wall": time.perf_counter() - started, "statuses": statuses, "server": server_stats(port),
+        rounds[key] = {"wall": wall, "statuses": statuses, "server": server_stats(port),
                        "errors": sorted({r.error for r in collected.results if r.error and "not an RSS" not in r.error
                                          and "HTML page" not in r.error}),
                        "entries": len(collected.items),

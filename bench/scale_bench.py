@@ -156,10 +156,10 @@ def main() -> None:
         parse_before, entries = parse_alone(paths)
         started = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
-        with TreePeak(child.pid) as tree:
+        with TreePeak(child.pid) as tree:  # its interpreter starts while the child's does; not timed apart
             stdout, stderr = child.communicate()
+            wall = time.perf_counter() - started
         done = subprocess.CompletedProcess(cmd, child.returncode, stdout, stderr)
-        wall = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         parse_after, _ = parse_alone(paths)
     finally:

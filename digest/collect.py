@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import CancelledError, Executor, Future
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .config import Config, FetchSettings, Source
@@ -23,6 +24,9 @@ from .fetch import FetchRequest, FetchResult
 from .models import Item, SourceResult
 from .normalize import normalize_entries
 from .state.http_cache import Validators
+
+if TYPE_CHECKING:
+    from .parse_pool import Pool
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,6 @@ class Collected:
 def collect(config: Config, validators: Mapping[str, Validators], settings: FetchSettings, *,
             now: datetime, on_source: Callable[[SourceResult], None] | None = None) -> Collected:
     from .fetch import fetch_all
-    from .parse_pool import start_pool, worker_count
 
     sources = {s.name: s for s in config.sources}
     requests = [
@@ -46,27 +49,21 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
     ]
     done: dict[str, tuple[SourceResult, list[Item]]] = {}
     new_validators: dict[str, Validators] = {}
-    fetched_of: dict[str, FetchResult] = {}
-    parsing: dict[Future[tuple[SourceResult, list[Item]]], Source] = {}
+    parsing: dict[Future[tuple[SourceResult, list[Item]]], FetchResult] = {}
     parsed: queue.SimpleQueue[Future[tuple[SourceResult, list[Item]]]] = queue.SimpleQueue()
-    pool = start_pool(worker_count(settings.parse_workers, len(requests)))
+    workers = _Workers(settings.parse_workers, len(requests))
 
-    def finish(source: Source, outcome: tuple[SourceResult, list[Item]]) -> None:
+    def finish(fetched: FetchResult, outcome: tuple[SourceResult, list[Item]]) -> None:
+        source = sources[fetched.key]
         done[source.name] = outcome
         if outcome[0].status == "ok":
             # validators of a body we could not read would turn tomorrow's error into a 304
-            fetched = fetched_of[source.name]
             new_validators[source.url] = Validators(fetched.etag, fetched.last_modified)
         if on_source:
-            on_source(outcome[0])
-
-    def abandon_pool(name: str) -> None:
-        # a worker died (out of memory, a crash in a C parser): the rest is parsed here
-        nonlocal pool
-        if pool is not None:
-            log.warning("%s: a parser process died; parsing the rest in this process", name)
-            _stop(pool, join=False)
-            pool = None
+            try:
+                on_source(outcome[0])
+            except Exception:  # a broken progress display must not lose collected sources
+                log.warning("progress callback failed for %s", source.name, exc_info=True)
 
     def harvest(block: bool) -> None:
         while parsing:
@@ -74,37 +71,38 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
                 future = parsed.get(block=block)
             except queue.Empty:
                 return
-            source = parsing.pop(future)
+            fetched = parsing.pop(future)
             try:
                 outcome = future.result()
-            except (BrokenProcessPool, CancelledError):  # cancelled: queued when the pool was given up
-                abandon_pool(source.name)
-                outcome = read_source(source, fetched_of[source.name], config, now=now)
-            finish(source, outcome)
+            except Exception as exc:  # a dead worker, a result that would not pickle ...
+                workers.abandon(fetched.key, exc)
+                outcome = read_source(sources[fetched.key], fetched, config, now=now)
+            finish(fetched, outcome)
 
     def on_result(fetched: FetchResult) -> None:
         source = sources[fetched.key]
-        fetched_of[source.name] = fetched
-        if pool is not None and fetched.status == "ok":
+        pool = workers.get() if fetched.status == "ok" else None
+        if pool is None:
+            finish(fetched, read_source(source, fetched, config, now=now))
+        else:
             from .parse_pool import read_body
 
             try:
-                future = pool.submit(read_body, source, fetched.body, dict(fetched.headers),
-                                     fetched.final_url or source.url, _tz(source, config), now)
-                parsing[future] = source
+                future = pool.executor.submit(read_body, source, fetched.body, dict(fetched.headers),
+                                              fetched.final_url or source.url, _tz(source, config), now)
+            except Exception as exc:  # a broken pool, a worker that cannot start ...
+                workers.abandon(source.name, exc)
+                finish(fetched, read_source(source, fetched, config, now=now))
+            else:
+                parsing[future] = fetched  # the body is let go of once its Items are back
                 future.add_done_callback(parsed.put)
-            except BrokenProcessPool:
-                abandon_pool(source.name)
-                finish(source, read_source(source, fetched, config, now=now))
-        else:
-            finish(source, read_source(source, fetched, config, now=now))
         harvest(block=False)
 
     try:
         fetch_all(requests, settings, on_result=on_result)
         harvest(block=True)
     finally:
-        _stop(pool)
+        workers.stop()
     ordered = [done[s.name] for s in config.sources if s.name in done]
     return Collected(
         items=[item for _, items in ordered for item in items],
@@ -113,9 +111,51 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
     )
 
 
-def _stop(pool: Executor | None, *, join: bool = True) -> None:
-    if pool is not None:
-        pool.shutdown(wait=join, cancel_futures=True)
+class _Workers:
+    """The parser processes of one collection: started in the background on the first body
+    that needs parsing (a run where everything answers 304 never starts them), used once ready
+    (bodies are parsed in-process until then), given up for good on the first failure."""
+
+    def __init__(self, setting: int | None, sources: int) -> None:
+        from .parse_pool import worker_count
+
+        self.count = worker_count(setting, sources)
+        self.pool: Pool | None = None
+        self.starter: threading.Thread | None = None
+        self.given_up = self.count <= 0
+
+    def get(self) -> Pool | None:
+        if self.given_up:
+            return None
+        if self.starter is None:
+            self.starter = threading.Thread(target=self._start, name="digest-parse-pool", daemon=True)
+            self.starter.start()
+        return self.pool  # None while the workers are starting
+
+    def _start(self) -> None:
+        from .parse_pool import start_pool
+
+        pool = start_pool(self.count)
+        if pool is None:
+            self.given_up = True
+        self.pool = pool
+
+    def abandon(self, name: str, exc: BaseException) -> None:
+        if not self.given_up:
+            log.warning("%s: a parser process failed (%s); parsing the rest in this process",
+                        name, exc.__class__.__name__)
+            self.given_up = True
+        if self.pool is not None:
+            self.pool.stop(join=False)
+            self.pool = None
+
+    def stop(self) -> None:
+        self.given_up = True
+        if self.starter is not None:
+            self.starter.join()
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool = None
 
 
 def _tz(source: Source, config: Config) -> ZoneInfo:

@@ -2,37 +2,52 @@
 
 Parsing is CPU work in pure Python (feedparser's SAX handlers, the sanitizer, dates), so threads
 cannot share it out; processes can.  A pool only pays off for a run with many sources: starting
-it costs a fraction of a second (done in the background while the first requests are in
-flight), and each body travels to a worker and its Items travel back pickled.
+one costs about half a second (a forkserver that imports the parser once; workers are forked
+from it in milliseconds and never copy the fetcher's threads or locks), each body travels to a
+worker and its Items travel back pickled.  The caller starts it in the background on the first
+body that needs parsing and parses in-process until it is ready (see collect.py).
 
-Workers come from a forkserver that has already imported the parser, so each one starts in
-milliseconds and forking never copies the fetcher's threads or locks.  If processes cannot be
-started at all (a locked-down container), or a worker dies, the caller parses in-process.
-A program that calls digest as a library starts workers too, so like any multiprocessing user
-its main script needs the `if __name__ == "__main__":` guard (or set `fetch.parse_workers: 0`).
+Workers ignore Ctrl-C (the main process stops them) and send their log records to the main
+process, so `--verbose` and `--quiet` apply to them too.  If processes cannot be started at all
+(a locked-down container), or a worker dies, the caller parses in-process.
+
+Workers re-import the program's main script, as with any multiprocessing, so "auto" starts them
+only for the `digest` command itself; a program that calls digest as a library chooses with
+`fetch.parse_workers` (and needs the `if __name__ == "__main__":` guard to use them).
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import sys
-from concurrent.futures import Executor, ProcessPoolExecutor
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from .config import Source
-from .models import Item, SourceResult
+if TYPE_CHECKING:  # the CLI imports this module at start-up: multiprocessing only when a pool starts
+    import logging.handlers
+    from concurrent.futures import Executor
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from .config import Source
+    from .models import Item, SourceResult
 
 log = logging.getLogger(__name__)
 
 # Below this many sources the pool's start-up is not won back (about 20 ms of parsing per feed
-# against ~0.3 s to start a worker that has imported feedparser, lxml and nh3).
+# against ~0.5 s to start workers that have imported feedparser, lxml and nh3).
 AUTO_MIN_SOURCES = 24
 AUTO_MAX_WORKERS = 8
 # what every worker needs, imported once by the forkserver instead of once per worker
 _PRELOAD = ("digest.collect", "digest.sources", "digest.sources.feed", "feedparser", "lxml.html")
+_auto_allowed = False
+
+
+def allow_auto() -> None:
+    """Let `parse_workers: auto` start workers: called by the CLI, whose main script is safe to re-import."""
+    global _auto_allowed
+    _auto_allowed = True
 
 
 def usable_cpus() -> int:
@@ -48,26 +63,78 @@ def worker_count(setting: int | None, sources: int) -> int:
     if setting is not None:
         return setting
     cpus = usable_cpus()
-    if cpus < 2 or sources < AUTO_MIN_SOURCES:
+    if not _auto_allowed or cpus < 2 or sources < AUTO_MIN_SOURCES:
         return 0
     return min(cpus, AUTO_MAX_WORKERS)
 
 
-def start_pool(workers: int) -> Executor | None:
-    """A process pool of `workers`, warmed up; None when processes are unavailable here."""
+@dataclass
+class Pool:
+    """A running pool and the thread that relays its workers' log records; `stop` ends both."""
+
+    executor: Executor
+    relay: logging.handlers.QueueListener | None = None
+
+    def stop(self, *, join: bool = True) -> None:
+        self.executor.shutdown(wait=join, cancel_futures=True)
+        if self.relay is not None:
+            self.relay.stop()
+            self.relay = None
+
+
+def start_pool(workers: int) -> Pool | None:
+    """A process pool of `workers` with its workers started; None when processes are unavailable here.
+
+    Blocks until the first worker is up (about half a second): call it off the main path.
+    """
     if workers <= 0 or not _main_is_importable():
         return None
+    import logging.handlers
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(list(_PRELOAD))
+    relay = None
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        pool.submit(_warm_up)  # start the workers now, while the first fetches are in flight
-    except (OSError, NotImplementedError, ImportError) as exc:
+        records: Any = context.Queue()
+        relay = logging.handlers.QueueListener(records, _Relay())
+        relay.start()
+        level = logging.getLogger("digest").getEffectiveLevel()
+        executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                       initializer=_init_worker, initargs=(records, level))
+        executor.submit(_warm_up).result()  # surfaces a pool that cannot start at all
+    except Exception as exc:  # any failure to start means: parse in-process
+        if relay is not None:
+            relay.stop()
         log.info("parsing in this process: worker processes are unavailable (%s)", exc)
         return None
-    return pool
+    return Pool(executor, relay)
+
+
+class _Relay(logging.Handler):
+    """In the main process: a worker's record goes through the logger it was made for."""
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:  # handle() does the work
+        pass
+
+
+def _init_worker(records: Any, level: int) -> None:
+    import logging.handlers
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    root = logging.getLogger()
+    root.handlers = [logging.handlers.QueueHandler(records)]
+    logging.getLogger("digest").setLevel(level)
 
 
 def _warm_up() -> None:

@@ -71,8 +71,6 @@ def sanitize_html(fragment: str, base_url: str = "") -> str:
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in ("href", "src"):
             return value
-        if value.startswith(("https://", "http://")) and value.isprintable() and " " not in value:
-            return value  # already absolute (most links in feeds): urljoin would return it unchanged
         try:
             url = urljoin(base_url, value.strip()) if base_url else value.strip()
         except ValueError:

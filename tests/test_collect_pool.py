@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from digest import collect as collect_module
 from digest import parse_pool
 from digest.collect import Collected, collect
 from digest.config import Config, ConfigError, FetchSettings, load_config
@@ -19,6 +20,7 @@ from tests.conftest import LocalServer
 from tests.test_core_pipeline import config_text, serve_fixtures
 
 NOW = datetime(2024, 6, 5, 12, tzinfo=UTC)
+_real_start_pool = parse_pool.start_pool
 
 
 @pytest.fixture
@@ -31,18 +33,21 @@ def run_collect(config: Config, workers: int) -> Collected:
 
 
 @pytest.mark.parametrize(
-    ("setting", "sources", "cpus", "expected"),
+    ("setting", "sources", "cpus", "allowed", "expected"),
     [
-        (None, 500, 2, 2),  # a big run: one worker per CPU
-        (None, 500, 32, parse_pool.AUTO_MAX_WORKERS),
-        (None, parse_pool.AUTO_MIN_SOURCES - 1, 8, 0),  # a small run parses in-process
-        (None, 500, 1, 0),  # one CPU: a worker could only take turns with the fetcher
-        (3, 1, 1, 3),  # the user's number wins
-        (0, 500, 8, 0),
+        (None, 500, 2, True, 2),  # a big run of the digest command: one worker per CPU
+        (None, 500, 32, True, parse_pool.AUTO_MAX_WORKERS),
+        (None, parse_pool.AUTO_MIN_SOURCES - 1, 8, True, 0),  # a small run parses in-process
+        (None, 500, 1, True, 0),  # one CPU: a worker could only take turns with the fetcher
+        (None, 500, 8, False, 0),  # digest called as a library: its caller decides
+        (3, 1, 1, False, 3),  # the user's number wins
+        (0, 500, 8, True, 0),
     ],
 )
-def test_worker_count(monkeypatch: pytest.MonkeyPatch, setting: int | None, sources: int, cpus: int, expected: int) -> None:
+def test_worker_count(monkeypatch: pytest.MonkeyPatch, setting: int | None, sources: int, cpus: int,
+                      allowed: bool, expected: int) -> None:
     monkeypatch.setattr(parse_pool, "usable_cpus", lambda: cpus)
+    monkeypatch.setattr(parse_pool, "_auto_allowed", allowed)
     assert parse_pool.worker_count(setting, sources) == expected
 
 
@@ -61,9 +66,37 @@ def test_parse_workers_mistakes_are_one_line(write_config: Callable[[str], Path]
     assert "fetch.parse_workers" in message and "or auto" in message and "\n" not in message
 
 
-def test_workers_give_the_same_outcome_as_parsing_in_process(config: Config) -> None:
+@pytest.fixture
+def pool_ready_at_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Wait for the workers instead of parsing in-process while they start (a local server
+    answers before they are up), and count the bodies sent to them."""
+    sent: list[int] = []
+    real_get = collect_module._Workers.get
+
+    def get(self: collect_module._Workers) -> parse_pool.Pool | None:
+        real_get(self)
+        if self.starter is not None:
+            self.starter.join()
+        if self.pool is not None and not hasattr(self.pool.executor, "counted"):
+            submit = self.pool.executor.submit
+
+            def counted(*args: object, **kwargs: object) -> object:
+                sent.append(1)
+                return submit(*args, **kwargs)  # type: ignore[arg-type]
+
+            self.pool.executor.submit = counted  # type: ignore[method-assign]
+            self.pool.executor.counted = True  # type: ignore[attr-defined]
+        return self.pool
+
+    monkeypatch.setattr(collect_module._Workers, "get", get)
+    return sent
+
+
+def test_workers_give_the_same_outcome_as_parsing_in_process(config: Config, pool_ready_at_once: list[int]) -> None:
     inline = run_collect(config, 0)
+    assert not pool_ready_at_once
     pooled = run_collect(config, 2)
+    assert 5 <= len(pool_ready_at_once) < len(pooled.results), "every body that arrived went to the workers"
     assert len(inline.items) >= 8, "the fixtures must give the workers something to do"
     assert pooled.items == inline.items  # same Items, same order (config order, then feed order)
     assert pooled.results == inline.results  # incl. the broken feed and the HTML page, with their reasons
@@ -73,22 +106,66 @@ def test_workers_give_the_same_outcome_as_parsing_in_process(config: Config) -> 
     assert all("<script" not in item.html.lower() for item in pooled.items)
 
 
-def _dying_pool(workers: int) -> ProcessPoolExecutor:
+def _dying_pool(workers: int) -> parse_pool.Pool:
     """A real pool whose workers exit as they start, as an out-of-memory kill would end them."""
     context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=os._exit, initargs=(7,))
+    return parse_pool.Pool(ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=os._exit, initargs=(7,)))
 
 
-def test_a_dead_worker_loses_no_source(config: Config, monkeypatch: pytest.MonkeyPatch,
-                                       caplog: pytest.LogCaptureFixture) -> None:
+def _failing_submit_pool(workers: int) -> parse_pool.Pool | None:
+    """A working pool that cannot take the second body (a worker that cannot be started)."""
+    pool = _real_start_pool(workers)
+    assert pool is not None
+    submit, calls = pool.executor.submit, []
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(24, "Too many open files")
+        return submit(*args, **kwargs)  # type: ignore[arg-type]
+
+    pool.executor.submit = flaky  # type: ignore[method-assign]
+    return pool
+
+
+@pytest.mark.parametrize("make_pool", [_dying_pool, _failing_submit_pool])
+def test_a_failing_worker_loses_no_source(config: Config, monkeypatch: pytest.MonkeyPatch, pool_ready_at_once: list[int],
+                                          caplog: pytest.LogCaptureFixture, make_pool: Callable[[int], object]) -> None:
     expected = run_collect(config, 0)
-    monkeypatch.setattr(parse_pool, "start_pool", _dying_pool)
+    monkeypatch.setattr(parse_pool, "start_pool", make_pool)
     with caplog.at_level(logging.WARNING, logger="digest.collect"):
         got = run_collect(config, 2)
+    assert pool_ready_at_once, "bodies went to the pool before it failed"
     assert got.items == expected.items and got.results == expected.results
     assert got.validators == expected.validators
-    died = [r for r in caplog.records if "parser process died" in r.getMessage()]
-    assert len(died) == 1, "one warning for the run, not one per source"
+    failed = [r for r in caplog.records if "parser process failed" in r.getMessage()]
+    assert len(failed) == 1, "one warning for the run, not one per source"
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_failing_progress_callback_loses_no_source(config: Config, workers: int, pool_ready_at_once: list[int]) -> None:
+    expected = run_collect(config, 0)
+
+    def broken(result: object) -> None:
+        raise RuntimeError("the terminal went away")
+
+    got = collect(config, {}, FetchSettings(parse_workers=workers), now=NOW, on_source=broken)
+    assert got.results == expected.results and got.items == expected.items
+
+
+def test_workers_ignore_ctrl_c_and_log_through_the_main_process(caplog: pytest.LogCaptureFixture) -> None:
+    import signal
+
+    pool = parse_pool.start_pool(1)
+    assert pool is not None
+    try:
+        assert pool.executor.submit(os.getpid).result() != os.getpid()
+        assert pool.executor.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+        with caplog.at_level(logging.WARNING, logger="digest"):
+            pool.executor.submit(logging.getLogger("digest.sources").warning, "from a worker: %s", "hello").result()
+    finally:
+        pool.stop()  # stopping the relay hands over every record sent before
+    assert any(r.getMessage() == "from a worker: hello" for r in caplog.records)
 
 
 def test_no_pool_when_the_main_script_cannot_be_reimported(monkeypatch: pytest.MonkeyPatch) -> None:

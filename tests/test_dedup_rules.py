@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from digest.config import DedupSettings
-from digest.dedup import History, coverage, deduplicate, order_items
+from digest.dedup import History, cluster, coverage, deduplicate, order_items
 from digest.dedup.text import title_hashes
 from digest.dedup.titles import numbers_agree, similarity
 from digest.models import AlsoRef, Item
@@ -244,7 +245,19 @@ def test_dedup_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> Non
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
-        assert len(deduplicate(items, settings=SETTINGS, history=History.empty()).items) == 1
+        seen: list[bool] = []
+        real = cluster._deduplicate
+
+        def spy(*args: Any) -> Any:
+            seen.append(gc.isenabled())
+            return real(*args)
+
+        cluster._deduplicate = spy
+        try:
+            assert len(deduplicate(items, settings=SETTINGS, history=History.empty()).items) == 1
+        finally:
+            cluster._deduplicate = real
+        assert seen == [False], "paused while deduplicating"
         assert gc.isenabled() is enabled
         with pytest.raises(AttributeError):
             deduplicate([None], settings=SETTINGS, history=History.empty())  # type: ignore[list-item]

@@ -139,3 +139,14 @@ def test_utf16_feeds_keep_their_zero_bytes() -> None:
     for body in (text.encode("utf-16"), text.encode("utf-16-le")):
         entries = parse_feed(body, {}, "https://a.example/feed")
         assert [e.title for e in entries] == ["你好 world"]
+
+
+@pytest.mark.parametrize(("codec", "title"), [("iso2022_kr", "한국어 뉴스 제목"), ("iso2022_jp", "日本語のニュース"),
+                                              ("gb18030", "数据库\u2014新闻"), ("big5", "資料庫新聞"), ("shift_jis", "日本語のニュース")])
+def test_multibyte_feeds_keep_their_text(codec: str, title: str) -> None:
+    """ISO-2022 switches character sets with ESC, SO and SI: those bytes are not stray controls there."""
+    from digest.sources.feed import parse_feed
+
+    body = (f"<?xml version='1.0' encoding='{codec.replace('_', '-')}'?><rss version='2.0'><channel><title>T</title>"
+            f"<item><title>{title}</title><link>https://a.example/1</link></item></channel></rss>").encode(codec)
+    assert [e.title for e in parse_feed(body, {}, "https://a.example/feed")] == [title]

@@ -11,6 +11,9 @@ from .app import app
 
 
 def main() -> None:
+    from ..parse_pool import allow_auto
+
+    allow_auto()  # this program's main script is safe for parser processes to re-import
     app()
 
 

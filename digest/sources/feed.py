@@ -22,9 +22,10 @@ from ..models import Entry
 _JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(\.1)?/?$")
 # C0 control bytes are illegal anywhere in XML 1.0; one stray backspace pasted into a post sends
 # feedparser to its loose parser for the whole document (2-3x slower, and looser).  In UTF-8,
-# the Latin-1 family, GBK/GB18030, Big5 and Shift_JIS these bytes only ever encode themselves;
-# ESC is kept, as ISO-2022-JP switches character sets with it.
-_XML_ILLEGAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]")
+# the Latin-1 family, GBK/GB18030, Big5, Shift_JIS and EUC these bytes only ever encode
+# themselves.  Not so in UTF-16/32 (half of every character) or ISO-2022 (ESC, SO and SI switch
+# character sets), which are left alone.
+_XML_ILLEGAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[Entry]:
@@ -48,7 +49,7 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[E
     # Whitespace before "<?xml" is common in real feeds (PHP templates) and sends feedparser to
     # its slow loose parser for the whole document; without it the strict parser reads it.
     body = body.lstrip(b" \t\r\n")
-    if not _is_wide_encoding(body):
+    if not _is_wide_encoding(body) and b"\x1b" not in body:
         body = _XML_ILLEGAL_BYTES.sub(b"", body)
     response_headers = {k.lower(): v for k, v in headers.items()}
     response_headers.setdefault("content-location", url)
