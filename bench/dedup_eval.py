@@ -13,36 +13,20 @@ from __future__ import annotations
 import itertools
 import sys
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the labelled set's loader, shared with its test
+
+from dedup_labels import load  # noqa: E402
 
 from digest.config import DedupSettings  # noqa: E402
 from digest.dedup import History, deduplicate  # noqa: E402
 from digest.models import Item  # noqa: E402
 
-DATA = ROOT / "tests" / "data" / "dedup"
 CHOSEN = DedupSettings(text_threshold=0.7, title_threshold=0.75)
-BASE = datetime(2024, 6, 4, 8, tzinfo=UTC)
-
-
-def load(name: str) -> tuple[list[Item], list[dict[str, Any]]]:
-    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
-    items: list[Item] = []
-    labels: list[dict[str, Any]] = []
-    for story in data["stories"]:
-        for n, entry in enumerate(story["items"]):
-            url = f"https://example.com/{story['story']}/{n}"
-            items.append(Item(id=url, url=url, title=entry["title"], source=entry["source"], section="all",
-                              published=BASE + timedelta(days=entry["day"], minutes=len(items)), dated=True,
-                              language=data["lang"], text=entry["text"] or ""))
-            labels.append({"story": story["story"], "topic": story["topic"], "kind": entry["kind"]})
-    return items, labels
 
 
 def pairs(items: list[Item], labels: list[dict[str, Any]], settings: DedupSettings) -> list[tuple[bool, bool, str]]:

@@ -85,11 +85,9 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
         if pool is None:
             finish(fetched, read_source(source, fetched, config, now=now))
         else:
-            from .parse_pool import read_body
-
             try:
-                future = pool.executor.submit(read_body, source, fetched.body, dict(fetched.headers),
-                                              fetched.final_url or source.url, _tz(source, config), now)
+                future = pool.executor.submit(parse_body, source, fetched.body, dict(fetched.headers),
+                                              fetched.final_url or source.url, tz=_tz(source, config), now=now)
             except Exception as exc:  # a broken pool, a worker that cannot start ...
                 workers.abandon(source.name, exc)
                 finish(fetched, read_source(source, fetched, config, now=now))

@@ -27,11 +27,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the CLI imports this module at start-up: multiprocessing only when a pool starts
     import logging.handlers
     from concurrent.futures import Executor
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from .config import Source
-    from .models import Item, SourceResult
 
 log = logging.getLogger(__name__)
 
@@ -148,11 +143,3 @@ def _main_is_importable() -> bool:
     """Workers re-import the main script; one run from stdin or a deleted file cannot be."""
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     return main_file is None or os.path.exists(main_file)
-
-
-def read_body(source: Source, body: bytes, headers: dict[str, str], url: str, tz: ZoneInfo,
-              now: datetime) -> tuple[SourceResult, list[Item]]:
-    """Runs in a worker: the same work as collect.read_source for a body that arrived."""
-    from .collect import parse_body
-
-    return parse_body(source, body, headers, url, tz=tz, now=now)

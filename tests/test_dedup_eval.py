@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from dedup_labels import load
 
 from digest.config import DedupSettings
 from digest.dedup import History, deduplicate
 from digest.models import Item
 
-DATA = Path(__file__).parent / "data" / "dedup"
 SETTINGS = DedupSettings(text_threshold=0.7, title_threshold=0.75)
-BASE = datetime(2024, 6, 4, 8, tzinfo=UTC)
-
-
-def load(name: str) -> tuple[list[Item], list[dict[str, Any]]]:
-    """Items of one labelled file, and for each its story, topic and kind."""
-    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
-    items: list[Item] = []
-    labels: list[dict[str, Any]] = []
-    for story in data["stories"]:
-        for n, entry in enumerate(story["items"]):
-            url = f"https://{abs(hash(entry['source'])) % 10**6}.example/{story['story']}/{n}"
-            items.append(Item(
-                id=url, url=url, title=entry["title"], source=entry["source"], section="all",
-                published=BASE + timedelta(days=entry["day"], minutes=len(items)), dated=True,
-                language=data["lang"], text=entry["text"] or "",
-            ))
-            labels.append({"story": story["story"], "topic": story["topic"], "kind": entry["kind"]})
-    return items, labels
 
 
 def score(items: list[Item], labels: list[dict[str, Any]], settings: DedupSettings) -> tuple[int, int, int]:
