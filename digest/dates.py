@@ -33,6 +33,14 @@ KNOWN_ZONES: dict[str, int] = {
     "ACST": 34200, "AEST": 10 * 3600, "AEDT": 11 * 3600, "NZST": 12 * 3600, "NZDT": 13 * 3600,
 }
 _ZONE_WORD = re.compile(r"(?<![A-Za-z])([A-Z]{1,5})(?![A-Za-z])")
+# Nine feed dates in ten: RFC 822 or ISO 8601 with an explicit UTC or numeric zone, which
+# feedparser reads right.  Nothing else may match here (see resolve_feed_date).
+_ZONED_STANDARD = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
+    r"\d{2}:\d{2}(?::\d{2})? (?:GMT|UTC|UT|Z|[+-]\d{4})"
+    r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})",
+    re.ASCII,
+)
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 _MONTH_WORD = re.compile(
@@ -97,6 +105,12 @@ def resolve_feed_date(raw: str | None, parsed: datetime | None, *, tz: tzinfo, n
     sane = parsed if parsed is not None and parsed.tzinfo is not None and _plausible(parsed, now) else None
     if not raw or not raw.strip():
         return sane
+    if sane is not None and _ZONED_STANDARD.fullmatch(raw):
+        return sane  # what the reading below returns for these too (tested); it costs a tenth of a parse
+    return _resolve(raw, sane, tz, now)
+
+
+def _resolve(raw: str, sane: datetime | None, tz: tzinfo, now: datetime) -> datetime | None:
     ours = _parse(raw, tz, now, quiet=sane is not None)
     if ours is None:
         return sane

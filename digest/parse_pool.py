@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 AUTO_MIN_SOURCES = 24
 AUTO_MAX_WORKERS = 8
 # what every worker needs, imported once by the forkserver instead of once per worker
-_PRELOAD = ("digest.collect", "digest.sources", "digest.sources.feed", "feedparser", "lxml.html")
+_PRELOAD = ("digest.collect", "digest.sources", "digest.sources.feed", "digest.sources.feedparser_speedups",
+            "feedparser", "lxml.html")
 _auto_allowed = False
 
 

@@ -173,3 +173,38 @@ def test_no_pool_when_the_main_script_cannot_be_reimported(monkeypatch: pytest.M
 
     monkeypatch.setattr(sys.modules["__main__"], "__file__", "/nonexistent/<stdin>", raising=False)
     assert parse_pool.start_pool(2) is None
+
+
+@pytest.mark.parametrize("validated", [True, False])
+def test_when_the_workers_start(config: Config, monkeypatch: pytest.MonkeyPatch, validated: bool) -> None:
+    """Sources without validators will send bodies: the workers start before the first request.
+    When every source sends validators and answers 304, they never start at all."""
+    import digest.fetch
+    from digest.fetch import FetchResult
+    from digest.state.http_cache import Validators
+
+    events: list[str] = []
+    real_get = collect_module._Workers.get
+
+    def get(self: collect_module._Workers) -> parse_pool.Pool | None:
+        if self.starter is None:
+            events.append("start")
+        pool = real_get(self)
+        assert self.starter is not None
+        self.starter.join()
+        return pool
+
+    def fetch_all(requests: list[object], settings: object, *, on_result: Callable[[FetchResult], None]) -> list[FetchResult]:
+        events.append("fetch")
+        results = [FetchResult(r.key, r.url, "not_modified", etag=r.etag) for r in requests]  # type: ignore[attr-defined]
+        for result in results:
+            on_result(result)
+        return results
+
+    monkeypatch.setattr(collect_module._Workers, "get", get)
+    monkeypatch.setattr(parse_pool, "start_pool", lambda workers: None)  # then parse in-process
+    monkeypatch.setattr(digest.fetch, "fetch_all", fetch_all)
+    validators = {s.url: Validators(etag='"v1"') for s in config.sources} if validated else {}
+    got = collect(config, validators, FetchSettings(parse_workers=2), now=NOW)
+    assert {r.status for r in got.results} == {"not_modified"}
+    assert events == (["fetch"] if validated else ["start", "fetch"])

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest import dates as dates_module
 from digest.dates import has_ambiguous_zone, parse_date, resolve_feed_date
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -207,3 +208,23 @@ def test_never_raises_and_is_aware(text: str, now: datetime) -> None:
 def test_resolve_never_raises(raw: str | None, parsed: datetime | None) -> None:
     got = resolve_feed_date(raw, parsed, tz=SHANGHAI, now=NOW)
     assert got is None or got.tzinfo is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    raw=st.from_regex(dates_module._ZONED_STANDARD, fullmatch=True),
+    parsed=st.datetimes(min_value=datetime(1995, 1, 1), max_value=datetime(2024, 6, 5), timezones=st.just(UTC)),
+    tz=st.sampled_from([UTC, SHANGHAI, ZoneInfo("America/Chicago")]),
+)
+def test_the_shortcut_for_zoned_rfc822_and_iso_dates_changes_nothing(raw: str, parsed: datetime, tz: ZoneInfo) -> None:
+    """resolve_feed_date keeps feedparser's reading of these without parsing them again: the
+    full reading must come to the same answer for every string the shortcut takes."""
+    assert dates_module._resolve(raw, parsed, tz, NOW) == parsed
+
+
+def test_the_shortcut_takes_the_common_feed_dates() -> None:
+    taken = ["Wed, 05 Jun 2024 08:30:00 GMT", "5 Jun 2024 08:30 +0800", "2024-06-05T08:30:00Z", "2024-06-05T08:30:00.123+08:00"]
+    left = ["Wed, 05 Jun 2024 08:30:00 CST", "2024-06-05 08:30", "2024年6月5日 08:30", "Wed, 05 Jun 2024 08:30:00",
+            "2024-06-05T08:30:00", "Wed, 05 Jun 2024 08:30:00 EST"]
+    assert all(dates_module._ZONED_STANDARD.fullmatch(raw) for raw in taken)
+    assert not any(dates_module._ZONED_STANDARD.fullmatch(raw) for raw in left)

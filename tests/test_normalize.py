@@ -95,6 +95,29 @@ def test_html_to_text_keeps_paragraphs_and_drops_markup() -> None:
 
 
 @pytest.mark.parametrize(
+    ("fragment", "text"),
+    [
+        # a dropped tag inside another one used to let the next script through
+        ("<noscript><iframe>i</iframe></noscript><p>b</p><script>x()</script>", "b"),
+        ("<template><script>t()</script></template><script>z()</script><p>ok</p>", "ok"),
+        ("<svg><title>T</title><style>.s{}</style></svg>tail <b>kept</b>", "tail kept"),
+        # a whole page with nothing in its body was an AssertionError that lost the source
+        ("<html><head><title>t</title></head></html>", ""),
+        ("<!doctype html><html><body><p>a</p>\n<!-- c --> b<div>c<br>d</div></body></html>", "a\n\nb\n\nc\n\nd"),
+        ("one  two\u00a0 three\tfour\u3000five six", "one two three four five six"),
+        ("<pre>x\n\n  y</pre>z", "x\n\ny\n\nz"),
+    ],
+)
+def test_html_to_text_edge_cases(fragment: str, text: str) -> None:
+    assert html_to_text(fragment) == text
+
+
+def test_an_entry_that_is_a_whole_empty_page_costs_nothing_else() -> None:
+    item = one(Entry(title="Empty page", link="https://site.example.com/a", content="<html><head><title>t</title></head></html>"))
+    assert item.title == "Empty page" and item.text == ""  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
     ("raw", "clean"),
     [
         ("Plain title", "Plain title"),

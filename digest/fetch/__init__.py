@@ -7,7 +7,6 @@ httpx is imported on first use, so importing this package (and `digest --help`) 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import threading
@@ -50,6 +49,8 @@ def fetch_all(
     and the run goes on.  Requests still running at `settings.deadline` end as errors
     "timed out (run deadline)".
     """
+    import asyncio  # here, not at the top: parser processes import this package and never fetch
+
     from .engine import fetch_many
 
     done: queue.SimpleQueue[FetchResult | None] = queue.SimpleQueue()

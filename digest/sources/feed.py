@@ -46,6 +46,9 @@ def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
 def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[Entry]:
     import feedparser
 
+    from .feedparser_speedups import install
+
+    install()
     # Whitespace before "<?xml" is common in real feeds (PHP templates) and sends feedparser to
     # its slow loose parser for the whole document; without it the strict parser reads it.
     body = body.lstrip(b" \t\r\n")

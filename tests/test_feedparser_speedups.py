@@ -1,0 +1,144 @@
+"""digest.sources.feedparser_speedups may only change how fast feedparser is, never what it returns.
+
+Each document is parsed with and without the speed-ups and the whole results are compared:
+our own fixture here (xml:base, XHTML content, entities, long text), then every document of the
+shared corpus (feedparser's test suite and the real-world feeds), which is skipped when
+../shared is absent."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import feedparser
+import feedparser.api
+import feedparser.mixin
+import pytest
+
+from digest.sources import feedparser_speedups
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+FIXTURE = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.org/blog/">
+  <title>Base &amp; entities</title>
+  <link href="index.html"/>
+  <entry xml:base="posts/">
+    <title type="html">A &lt;b&gt;bold&lt;/b&gt; title &#8212; with a dash</title>
+    <link href="one.html"/>
+    <id>tag:example.org,2024:1</id>
+    <updated>2024-06-05T10:00:00Z</updated>
+    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">
+      <p>First line &amp; more,
+      second line with <a href="../two.html">a link</a> &lt;escaped&gt;.</p>
+    </div></content>
+  </entry>
+  <entry xml:base="https://other.example/x/">
+    <title>Second</title>
+    <link href="y.html"/>
+    <id>y</id>
+    <summary type="html">{long}</summary>
+  </entry>
+</feed>
+""".replace("{long}", "&lt;p&gt;word &amp;amp; word&lt;/p&gt;\n" * 2000)
+
+RSS_FIXTURE = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>T</title><link>https://example.org/</link>
+<item><title>One</title><guid isPermaLink="false">rel/1</guid><link>a.html</link>
+<description>&lt;p&gt;Caf\xc3\xa9 &amp;amp; cr\xc3\xa8me&lt;/p&gt;
+second line</description></item>
+<item><title>Two</title><guid>rel/2</guid><description><![CDATA[<p>cdata</p>]]> and text</description></item>
+</channel></rss>"""
+
+
+def _parse(body: bytes) -> str:
+    try:
+        result = feedparser.parse(io.BytesIO(body), response_headers={"content-location": "https://example.org/dir/feed.xml"},
+                                  resolve_relative_uris=False, sanitize_html=False)
+    except Exception as exc:  # the same failure with and without is as good as the same result
+        return f"raised {exc!r}"
+    return repr((result.get("bozo"), result.get("version"), result.get("encoding"), result.feed, result.entries))
+
+
+def _both(bodies: list[bytes]) -> tuple[list[str], list[str]]:
+    feedparser_speedups.install()
+    fast = [_parse(b) for b in bodies]
+    feedparser_speedups.uninstall()
+    try:
+        plain = [_parse(b) for b in bodies]
+    finally:
+        feedparser_speedups.install()
+    return fast, plain
+
+
+def test_install_is_in_effect_and_undoable() -> None:
+    feedparser_speedups.install()
+    assert feedparser.api.PREFERRED_XML_PARSERS[0] == "digest.sources.feedparser_speedups"
+    assert hasattr(feedparser.mixin.make_safe_absolute_uri, "cache_info")
+    assert isinstance(feedparser.mixin._cp1252, list)
+    feedparser_speedups.install()  # idempotent
+    assert feedparser.api.PREFERRED_XML_PARSERS.count("digest.sources.feedparser_speedups") == 1
+    feedparser_speedups.uninstall()
+    assert "digest.sources.feedparser_speedups" not in feedparser.api.PREFERRED_XML_PARSERS
+    assert not hasattr(feedparser.mixin.make_safe_absolute_uri, "cache_info")
+    assert isinstance(feedparser.mixin._cp1252, dict)
+    feedparser_speedups.install()
+
+
+def test_text_arrives_in_one_piece_with_the_speedups() -> None:
+    """The point of the driver: a long escaped description is one call, not thousands."""
+    calls = 0
+    handle_data = feedparser.mixin._FeedParserMixin.handle_data
+
+    def counting(self: object, text: str, escape: int = 1) -> None:
+        nonlocal calls
+        calls += 1
+        handle_data(self, text, escape)
+
+    feedparser.mixin._FeedParserMixin.handle_data = counting  # type: ignore[method-assign]
+    try:
+        fast, plain = [], []
+        for install in (feedparser_speedups.install, feedparser_speedups.uninstall):
+            install()
+            calls = 0
+            _parse(FIXTURE.encode())
+            (fast if install is feedparser_speedups.install else plain).append(calls)
+    finally:
+        feedparser.mixin._FeedParserMixin.handle_data = handle_data  # type: ignore[method-assign]
+        feedparser_speedups.install()
+    assert plain[0] > 10_000
+    assert fast[0] < 100
+
+
+def test_fixture_results_are_identical() -> None:
+    bodies = [FIXTURE.encode(), RSS_FIXTURE, FIXTURE.encode("utf-16"),
+              FIXTURE.replace("<feed ", "<feed xml:lang='zh' ", 1).encode("utf-8")]
+    fast, plain = _both(bodies)
+    assert fast == plain
+    assert "https://example.org/blog/posts/one.html" in fast[0]  # xml:base was applied
+    assert "https://other.example/x/y.html" in fast[0]
+    assert "&lt;escaped&gt;" in fast[0]
+
+
+def _corpus_documents() -> list[Path]:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not here (a user's clone)")
+    return sorted(p for folder in ("feedparser-tests", "feeds") for p in (CORPUS / folder).rglob("*")
+                  if p.is_file())
+
+
+def test_every_corpus_feed_parses_the_same_with_and_without() -> None:
+    paths = _corpus_documents()
+    assert len(paths) > 1000
+    fast, plain = _both([p.read_bytes() for p in paths])
+    different = [str(p.relative_to(CORPUS)) for p, a, b in zip(paths, fast, plain, strict=True) if a != b]
+    assert different == []
+
+
+def test_translation_table_equals_the_dict_for_every_code_point() -> None:
+    from feedparser.html import _cp1252
+
+    table = feedparser_speedups.translation_table(_cp1252)
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert every.translate(table) == every.translate(_cp1252)
+    assert "\x80\x93\x94".translate(table) == "\u20ac\u201c\u201d"
