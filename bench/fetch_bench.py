@@ -1,6 +1,7 @@
 """Fetch benchmark: digest's collection of N feeds against a sequential feedparser loop (rss2email's way).
 
-    python bench/fetch_bench.py                 # 200 feeds, 100 ms added latency, 100 hosts
+    python bench/fetch_bench.py                 # 200 feeds, 100 ms added latency, 100 hosts, 3 runs
+    python bench/fetch_bench.py --runs 1        # one pair, about 100 s
     python bench/fetch_bench.py --feeds 500 --latency 0.05 --hosts 250
 
 Feeds are the real-world files under ../shared/corpus/feeds (repeated to N), served from
@@ -197,6 +198,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=16, help="digest's fetch.concurrency (default 16)")
     parser.add_argument("--worker", choices=["digest", "baseline"])
+    parser.add_argument("--runs", type=int, default=3, help="digest/baseline pairs; the table gives medians (default 3)")
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
     args = parser.parse_args()
     if args.worker:
@@ -217,18 +219,26 @@ def main() -> None:
         info = json.loads(server.stdout.readline())
         port, hosts = info["port"], info["hosts"]
         urls = [f"http://{hosts[i % len(hosts)]}:{port}/feed/{i}" for i in range(args.feeds)]
-        digest = run_worker("digest", urls, port, args.concurrency)
-        baseline = run_worker("baseline", urls, port)
+        digests, baselines = [], []
+        for run in range(args.runs):  # pairs, one side right after the other: a ratio per pair
+            digests.append(run_worker("digest", urls, port, args.concurrency))
+            baselines.append(run_worker("baseline", urls, port))
+            if args.runs > 1:
+                ratio = baselines[-1]["rounds"]["collect"]["wall"] / digests[-1]["rounds"]["collect"]["wall"]
+                print(f"run {run + 1}/{args.runs}: collection {ratio:.1f}x", file=sys.stderr)
     finally:
         server.terminate()
         server.wait(10)
-    report(args, files, digest, baseline)
+    report(args, files, digests, baselines)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"digest": digest, "baseline": baseline}, indent=2))
+        args.json.write_text(json.dumps({"digest": digests, "baseline": baselines}, indent=2))
 
 
-def report(args: argparse.Namespace, files: list[Path], digest: dict[str, Any], baseline: dict[str, Any]) -> None:
+def report(args: argparse.Namespace, files: list[Path], digests: list[dict[str, Any]],
+           baselines: list[dict[str, Any]]) -> None:
+    """The table gives medians over the runs; a speed-up is the median of the runs' own ratios."""
+    digest, baseline = digests[-1], baselines[-1]
     d, b = digest["rounds"], baseline["rounds"]
     first_bytes = d["collect"]["server"]["bytes"]
     second_bytes = d["conditional"]["server"]["bytes"]
@@ -239,6 +249,10 @@ def report(args: argparse.Namespace, files: list[Path], digest: dict[str, Any], 
     print(f"start-up before the rounds (not in the table): digest import + first request {digest['startup']:.2f} s, "
           f"baseline first feedparser.parse {baseline['startup']:.2f} s")
     print()
+    runs = len(digests)
+    print(f"{runs} run(s), each a digest child process then a baseline child process; medians over the runs"
+          + (" (speed-up: the median of the runs' ratios, each run's in brackets)" if runs > 1 else ""))
+    print()
     print("| round | digest | sequential baseline | speed-up |")
     print("|---|---:|---:|---:|")
     rows = (("fetch", "fetch", "fetch only"),
@@ -246,10 +260,16 @@ def report(args: argparse.Namespace, files: list[Path], digest: dict[str, Any], 
             ("collect", "collect", f"collection (default: {digest['parse_workers']} parser processes on {digest['cpus']} CPUs)"),
             ("conditional", "conditional", "second run, validators sent"))
     for key, base, label in rows:
-        print(f"| {label} | {d[key]['wall']:.2f} s | {b[base]['wall']:.2f} s | {b[base]['wall'] / d[key]['wall']:.1f}× |")
-    print(f"| peak RSS (ru_maxrss of the process) | {digest['peak_rss_mb']:.0f} MB | {baseline['peak_rss_mb']:.0f} MB | |")
-    print(f"| peak RSS with the parser processes (summed, sampled) | {digest['tree_peak_rss_mb']['collect']:.0f} MB "
-          f"(in-process parsing: {digest['tree_peak_rss_mb']['collect_inline']:.0f} MB) | | |")
+        ours = [r["rounds"][key]["wall"] for r in digests]
+        theirs = [r["rounds"][base]["wall"] for r in baselines]
+        ratios = [t / o for o, t in zip(ours, theirs, strict=True)]
+        each = f" ({', '.join(f'{x:.1f}' for x in ratios)})" if runs > 1 else ""
+        print(f"| {label} | {statistics.median(ours):.2f} s | {statistics.median(theirs):.2f} s | "
+              f"{statistics.median(ratios):.1f}×{each} |")
+    print(f"| peak RSS (ru_maxrss of the process; the highest of the runs) | {max(r['peak_rss_mb'] for r in digests):.0f} MB "
+          f"| {max(r['peak_rss_mb'] for r in baselines):.0f} MB | |")
+    print(f"| peak RSS with the parser processes (summed, sampled) | {max(r['tree_peak_rss_mb']['collect'] for r in digests):.0f} MB "
+          f"(in-process parsing: {max(r['tree_peak_rss_mb']['collect_inline'] for r in digests):.0f} MB) | | |")
     print()
     for key in ("fetch", "collect_inline", "collect", "conditional"):
         if d[key]["errors"]:

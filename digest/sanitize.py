@@ -102,7 +102,8 @@ def html_to_text(fragment: str) -> str:
 
     Every item's whole content goes through here, so it stays in libxml2's C code: a plain
     etree parser (lxml.html's element classes cost a Python call per element), then one XSLT
-    pass that drops scripts and styles and puts a blank line around each block element.
+    pass over the <body> that drops scripts and styles and puts a blank line around each
+    block element.
     """
     fragment = strip_controls(fragment)
     if not fragment.strip():
@@ -112,10 +113,16 @@ def html_to_text(fragment: str) -> str:
     from lxml import etree
 
     try:
-        body = _parse_body(fragment)
-        text = "" if body is None else str(_text_transform()(body))  # None: a page with an empty body
-    except (etree.ParserError, etree.XSLTError, ValueError):
+        root = _parse_html(fragment)
+    except (etree.ParserError, ValueError):
         return _tidy(re.sub(r"<[^>]+>", " ", fragment))
+    if root is None:  # nothing but a comment or a doctype
+        return ""
+    try:
+        text = str(_text_transform()(root))
+    except etree.XSLTError:  # libxslt's nesting limit is far above the HTML parser's: a safety net
+        etree.strip_elements(root, "head", *_DROP_TAGS, with_tail=False)
+        text = "\n\n".join(root.itertext())
     return _tidy(text)
 
 
@@ -127,8 +134,9 @@ def _text_transform() -> Any:
 
         stylesheet = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:output method="text" encoding="UTF-8"/>
+  <xsl:template match="/"><xsl:apply-templates select="html/body"/></xsl:template>
   <xsl:template match="{'|'.join(_DROP_TAGS)}"/>
-  <xsl:template match="{'|'.join(_BLOCK_TAGS)}">
+  <xsl:template match="body|{'|'.join(_BLOCK_TAGS)}">
     <xsl:text>&#10;&#10;</xsl:text><xsl:apply-templates/><xsl:text>&#10;&#10;</xsl:text>
   </xsl:template>
 </xsl:stylesheet>"""
@@ -137,18 +145,18 @@ def _text_transform() -> Any:
     return transform
 
 
-def _parse_body(fragment: str) -> Any:
-    """The <body> element of a fragment (or of a whole page), parsed the way browsers do."""
+def _parse_html(fragment: str) -> Any:
+    """The <html> root of a fragment (or of a whole page), parsed the way browsers do.
+
+    Only its <body> is text (a stray `</body><body>` in a fragment makes two of them).
+    """
     global _html_parser
     from lxml import etree
 
     if _html_parser is None:
         _html_parser = etree.HTMLParser()
     wrapped = fragment if _WHOLE_PAGE.match(fragment) else f"<html><body>{fragment}</body></html>"
-    root = etree.fromstring(wrapped, _html_parser)
-    if root is None:
-        return None
-    return next((child for child in root if child.tag == "body"), None)
+    return etree.fromstring(wrapped, _html_parser)
 
 
 def _tidy(text: str) -> str:

@@ -142,3 +142,18 @@ def test_translation_table_equals_the_dict_for_every_code_point() -> None:
     every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
     assert every.translate(table) == every.translate(_cp1252)
     assert "\x80\x93\x94".translate(table) == "\u20ac\u201c\u201d"
+
+
+def test_the_join_cache_keeps_no_long_strings() -> None:
+    calls: list[tuple[str, str | None]] = []
+
+    def join(base: str, rel: str | None = None) -> str:
+        calls.append((base, rel))
+        return base + (rel or "")
+
+    cached = feedparser_speedups.cached_join(join)
+    for _ in range(3):
+        assert cached("https://example.org/", "a/") == "https://example.org/a/"
+        assert cached("https://example.org/" + "x" * 5000, "b") == "https://example.org/" + "x" * 5000 + "b"
+    assert calls.count(("https://example.org/", "a/")) == 1  # answered from the cache after the first
+    assert len(calls) == 4 and cached.cache_info().currsize == 1  # type: ignore[attr-defined]

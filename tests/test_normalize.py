@@ -103,6 +103,10 @@ def test_html_to_text_keeps_paragraphs_and_drops_markup() -> None:
         ("<svg><title>T</title><style>.s{}</style></svg>tail <b>kept</b>", "tail kept"),
         # a whole page with nothing in its body was an AssertionError that lost the source
         ("<html><head><title>t</title></head></html>", ""),
+        # a stray </body><body> makes two bodies: both are the text
+        ("</body><body><p>The whole article</p>", "The whole article"),
+        ("<div>Part one</div></body><body><div>Part two</div>", "Part one\n\nPart two"),
+        ("<!doctype html><!-- a > b -->", ""),
         ("<!doctype html><html><body><p>a</p>\n<!-- c --> b<div>c<br>d</div></body></html>", "a\n\nb\n\nc\n\nd"),
         ("one  two\u00a0 three\tfour\u3000five six", "one two three four five six"),
         ("<pre>x\n\n  y</pre>z", "x\n\ny\n\nz"),
