@@ -7,13 +7,20 @@ shared corpus (feedparser's test suite and the real-world feeds), which is skipp
 
 from __future__ import annotations
 
+import copy
 import io
+import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import feedparser.api
 import feedparser.mixin
+import feedparser.util
+from feedparser.util import FeedParserDict
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest.sources import feedparser_speedups
 
@@ -55,7 +62,16 @@ def _parse(body: bytes) -> str:
                                   resolve_relative_uris=False, sanitize_html=False)
     except Exception as exc:  # the same failure with and without is as good as the same result
         return f"raised {exc!r}"
-    return repr((result.get("bozo"), result.get("version"), result.get("encoding"), result.feed, result.entries))
+    return repr(_typed((result.get("bozo"), result.get("version"), result.get("encoding"), result.feed, result.entries)))
+
+
+def _typed(value: object) -> object:
+    """`value` with the type of every container spelled out: a FeedParserDict and a dict print alike."""
+    if isinstance(value, dict):
+        return (type(value).__name__, [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, [_typed(v) for v in value])
+    return value
 
 
 def _both(bodies: list[bytes]) -> tuple[list[str], list[str]]:
@@ -74,12 +90,15 @@ def test_install_is_in_effect_and_undoable() -> None:
     assert feedparser.api.PREFERRED_XML_PARSERS[0] == "digest.sources.feedparser_speedups"
     assert hasattr(feedparser.mixin.make_safe_absolute_uri, "cache_info")
     assert isinstance(feedparser.mixin._cp1252, list)
+    assert "__deepcopy__" in FeedParserDict.__dict__
     feedparser_speedups.install()  # idempotent
     assert feedparser.api.PREFERRED_XML_PARSERS.count("digest.sources.feedparser_speedups") == 1
     feedparser_speedups.uninstall()
     assert "digest.sources.feedparser_speedups" not in feedparser.api.PREFERRED_XML_PARSERS
     assert not hasattr(feedparser.mixin.make_safe_absolute_uri, "cache_info")
     assert isinstance(feedparser.mixin._cp1252, dict)
+    assert "__deepcopy__" not in FeedParserDict.__dict__
+    assert FeedParserDict.__getitem__.__module__ == "feedparser.util"
     feedparser_speedups.install()
 
 
@@ -151,3 +170,73 @@ def test_the_join_cache_keeps_no_long_strings() -> None:
         assert cached("https://example.org/" + "x" * 5000, "b") == "https://example.org/" + "x" * 5000 + "b"
     assert calls.count(("https://example.org/", "a/")) == 1  # answered from the cache after the first
     assert len(calls) == 4 and cached.cache_info().currsize == 1  # type: ignore[attr-defined]
+
+
+# every alias, every special name, every alias target, and keys feedparser never maps
+_KEYS = sorted({*FeedParserDict.keymap, "category", "enclosures", "license", "updated", "updated_parsed",
+                *(t for v in FeedParserDict.keymap.values() for t in (v if isinstance(v, list) else [v])),
+                "title", "links", "tags", "published", "published_parsed", "type", "value", "x"})
+_VALUES = st.one_of(
+    st.integers(),
+    st.text(max_size=3),
+    st.lists(st.builds(lambda term, rel: FeedParserDict(term=term, rel=rel, href="h"),
+                       st.sampled_from(["t", "u"]), st.sampled_from(["enclosure", "license", "alternate"])),
+             max_size=2),
+)
+_OPS = st.lists(st.tuples(st.sampled_from(["get", "getitem", "in", "has_key", "attr", "setitem", "setdefault",
+                                           "deepcopy"]), st.sampled_from(_KEYS), _VALUES), max_size=12)
+
+
+def _outcomes(initial: list[tuple[str, Any]], ops: list[tuple[str, str, Any]]) -> list[str]:
+    d = FeedParserDict()
+    for key, value in initial:
+        dict.__setitem__(d, key, value)
+    seen = []
+    for op, key, value in ops:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if op == "get":
+                    got: Any = d.get(key, "default")
+                elif op == "getitem":
+                    got = d[key]
+                elif op == "in":
+                    got = key in d
+                elif op == "has_key":
+                    got = d.has_key(key)
+                elif op == "attr":
+                    got = getattr(d, key)
+                elif op == "setitem":
+                    d[key] = value
+                    got = None
+                elif op == "setdefault":
+                    got = d.setdefault(key, value)
+                else:
+                    got = copy.deepcopy(d)
+            except Exception as exc:
+                got = exc
+        seen.append(repr((_typed(got), type(got).__name__, [str(w.message) for w in caught], _typed(d))))
+    return seen
+
+
+@given(st.lists(st.tuples(st.sampled_from(_KEYS), _VALUES), max_size=8), _OPS)
+def test_dict_lookups_behave_as_feedparsers_own(initial: list[tuple[str, Any]], ops: list[tuple[str, str, Any]]) -> None:
+    feedparser_speedups.install()
+    fast = _outcomes(initial, ops)
+    feedparser_speedups.uninstall()
+    try:
+        plain = _outcomes(initial, ops)
+    finally:
+        feedparser_speedups.install()
+    assert fast == plain
+
+
+def test_deepcopy_keeps_the_class_attributes_and_shared_values() -> None:
+    feedparser_speedups.install()
+    shared = FeedParserDict(type="text/html")
+    d = FeedParserDict(a=shared, b=shared, title="s")
+    d.extra = [1]  # an attribute lives in __dict__, which copy.deepcopy copies as well
+    c = copy.deepcopy(d)
+    assert type(c) is FeedParserDict and type(c["a"]) is FeedParserDict
+    assert c == d and c["a"] is c["b"] and c["a"] is not shared
+    assert c.extra == [1] and c.extra is not d.extra

