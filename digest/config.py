@@ -15,8 +15,6 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from .errors import ConfigError
 from .timewindow import parse_duration, parse_since
 
@@ -312,6 +310,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 def parse_config(text: str, file: Path, label: str | None = None) -> Config:
     """Validate YAML text as a config; `file` anchors relative paths."""
+    import yaml  # here: parser processes import this module for its dataclasses, never for YAML
+
     label = label or str(file)
     r = _Reader(label)
     try:

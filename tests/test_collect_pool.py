@@ -208,3 +208,42 @@ def test_when_the_workers_start(config: Config, monkeypatch: pytest.MonkeyPatch,
     got = collect(config, validators, FetchSettings(parse_workers=2), now=NOW)
     assert {r.status for r in got.results} == {"not_modified"}
     assert events == (["fetch"] if validated else ["start", "fetch"])
+
+
+def test_what_the_main_script_imports_is_imported_once_for_all_workers(tmp_path: Path) -> None:
+    """Each worker runs the main script again (as with any multiprocessing); the modules it imports,
+    declared to allow_auto, come loaded from the forkserver instead of being imported per worker."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "imports.txt"
+    (tmp_path / "heavy_module.py").write_text(f"import os\nopen({str(log)!r}, 'a').write(f'module {{os.getpid()}}\\n')\n")
+    script = tmp_path / "main_script.py"
+    script.write_text(f"""
+import os, sys, time
+import heavy_module
+open({str(log)!r}, "a").write(f"script {{os.getpid()}}\\n")
+
+def meet(folder):
+    # each task waits until two workers hold one: so two worker processes are started
+    open(os.path.join(folder, str(os.getpid())), "w").close()
+    deadline = time.monotonic() + 60
+    while len(os.listdir(folder)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid()
+
+if __name__ == "__main__":
+    from digest import parse_pool
+    parse_pool.allow_auto(main_imports=["heavy_module"])
+    pool = parse_pool.start_pool(2)
+    assert pool is not None
+    os.mkdir({str(tmp_path / "met")!r})
+    print(len(set(pool.executor.map(meet, [{str(tmp_path / "met")!r}] * 2))))
+    pool.stop()
+""")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True,
+                         cwd=tmp_path)
+    assert out.stdout.strip() == "2"  # two worker processes ran the tasks
+    runs = log.read_text().split("\n")
+    assert sum(line.startswith("script") for line in runs) == 3  # the main process and each worker
+    assert sum(line.startswith("module") for line in runs) == 2  # the main process and the forkserver
