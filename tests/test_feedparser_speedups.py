@@ -12,7 +12,7 @@ import io
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import feedparser
 import feedparser.api
@@ -240,3 +240,28 @@ def test_deepcopy_keeps_the_class_attributes_and_shared_values() -> None:
     assert type(c) is FeedParserDict and type(c["a"]) is FeedParserDict
     assert c == d and c["a"] is c["b"] and c["a"] is not shared
     assert c.extra == [1] and c.extra is not d.extra
+
+
+def test_a_different_feedparserdict_keeps_its_own_methods() -> None:
+    """A FeedParserDict whose __getitem__ answers one more key itself is not given the fast path."""
+
+    class Newer(dict):  # type: ignore[type-arg]
+        keymap: ClassVar[dict[str, object]] = dict(FeedParserDict.keymap)
+        __contains__ = FeedParserDict.__contains__
+        get = FeedParserDict.get
+        __setitem__ = FeedParserDict.__setitem__
+        has_key = FeedParserDict.has_key
+
+        def __getitem__(self, key: str) -> object:
+            if key == "media":  # a special key feedparser 6.0 does not have
+                return dict.__getitem__(self, "media_content")
+            if key == "category":
+                return dict.__getitem__(self, "tags")[0]["term"]
+            return dict.__getitem__(self, key)
+
+    feedparser_speedups.uninstall()
+    try:
+        assert feedparser_speedups._dict_methods_as_known(FeedParserDict)
+        assert not feedparser_speedups._dict_methods_as_known(Newer)
+    finally:
+        feedparser_speedups.install()
