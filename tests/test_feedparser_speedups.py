@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 import io
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import feedparser
 import feedparser.api
@@ -23,6 +24,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digest.sources import feedparser_speedups
+
+T = TypeVar("T")
 
 FIXTURE = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.org/blog/">
@@ -74,15 +77,26 @@ def _typed(value: object) -> object:
     return value
 
 
-def _both(bodies: list[bytes]) -> tuple[list[str], list[str]]:
-    feedparser_speedups.install()
-    fast = [_parse(b) for b in bodies]
+@contextmanager
+def _without_speedups() -> Iterator[None]:
     feedparser_speedups.uninstall()
     try:
-        plain = [_parse(b) for b in bodies]
+        yield
     finally:
         feedparser_speedups.install()
+
+
+def _both(compute: Callable[[], T]) -> tuple[T, T]:
+    """What `compute` returns with the speed-ups, and without them."""
+    feedparser_speedups.install()
+    fast = compute()
+    with _without_speedups():
+        plain = compute()
     return fast, plain
+
+
+def _parse_all(bodies: list[bytes]) -> tuple[list[str], list[str]]:
+    return _both(lambda: [_parse(b) for b in bodies])
 
 
 def test_install_is_in_effect_and_undoable() -> None:
@@ -112,20 +126,17 @@ def test_text_arrives_in_one_piece_with_the_speedups() -> None:
         calls += 1
         handle_data(self, text, escape)
 
-    def calls_with(setup: Callable[[], None]) -> int:
+    def calls_in_one_parse() -> int:
         nonlocal calls
-        setup()
         calls = 0
         _parse(FIXTURE.encode())
         return calls
 
     feedparser.mixin._FeedParserMixin.handle_data = counting  # type: ignore[method-assign]
     try:
-        fast = calls_with(feedparser_speedups.install)
-        plain = calls_with(feedparser_speedups.uninstall)
+        fast, plain = _both(calls_in_one_parse)
     finally:
         feedparser.mixin._FeedParserMixin.handle_data = handle_data  # type: ignore[method-assign]
-        feedparser_speedups.install()
     assert plain > 10_000
     assert fast < 100
 
@@ -133,7 +144,7 @@ def test_text_arrives_in_one_piece_with_the_speedups() -> None:
 def test_fixture_results_are_identical() -> None:
     bodies = [FIXTURE.encode(), RSS_FIXTURE, FIXTURE.encode("utf-16"),
               FIXTURE.replace("<feed ", "<feed xml:lang='zh' ", 1).encode("utf-8")]
-    fast, plain = _both(bodies)
+    fast, plain = _parse_all(bodies)
     assert fast == plain
     assert "https://example.org/blog/posts/one.html" in fast[0]  # xml:base was applied
     assert "https://other.example/x/y.html" in fast[0]
@@ -143,7 +154,7 @@ def test_fixture_results_are_identical() -> None:
 def test_every_corpus_feed_parses_the_same_with_and_without(corpus: Path) -> None:
     paths = sorted(p for folder in ("feedparser-tests", "feeds") for p in (corpus / folder).rglob("*") if p.is_file())
     assert len(paths) > 1000
-    fast, plain = _both([p.read_bytes() for p in paths])
+    fast, plain = _parse_all([p.read_bytes() for p in paths])
     different = [str(p.relative_to(corpus)) for p, a, b in zip(paths, fast, plain, strict=True) if a != b]
     assert different == []
 
@@ -221,13 +232,7 @@ def _outcomes(initial: list[tuple[str, Any]], ops: list[tuple[str, str, Any]]) -
 
 @given(st.lists(st.tuples(st.sampled_from(_KEYS), _VALUES), max_size=8), _OPS)
 def test_dict_lookups_behave_as_feedparsers_own(initial: list[tuple[str, Any]], ops: list[tuple[str, str, Any]]) -> None:
-    feedparser_speedups.install()
-    fast = _outcomes(initial, ops)
-    feedparser_speedups.uninstall()
-    try:
-        plain = _outcomes(initial, ops)
-    finally:
-        feedparser_speedups.install()
+    fast, plain = _both(lambda: _outcomes(initial, ops))
     assert fast == plain
 
 
@@ -259,9 +264,6 @@ def test_a_different_feedparserdict_keeps_its_own_methods() -> None:
                 return dict.__getitem__(self, "tags")[0]["term"]
             return dict.__getitem__(self, key)
 
-    feedparser_speedups.uninstall()
-    try:
+    with _without_speedups():
         assert feedparser_speedups._dict_methods_as_known(FeedParserDict)
         assert not feedparser_speedups._dict_methods_as_known(Newer)
-    finally:
-        feedparser_speedups.install()
