@@ -19,6 +19,7 @@ import feedparser
 import feedparser.api
 import feedparser.mixin
 import feedparser.util
+import pytest
 from feedparser.util import FeedParserDict
 from hypothesis import given
 from hypothesis import strategies as st
@@ -105,6 +106,8 @@ def test_install_is_in_effect_and_undoable() -> None:
     assert hasattr(feedparser.mixin.make_safe_absolute_uri, "cache_info")
     assert isinstance(feedparser.mixin._cp1252, list)
     assert "__deepcopy__" in FeedParserDict.__dict__
+    plain_pop = feedparser_speedups._plain_pop
+    assert plain_pop is not None and feedparser.mixin._FeedParserMixin.pop is not plain_pop
     feedparser_speedups.install()  # idempotent
     assert feedparser.api.PREFERRED_XML_PARSERS.count("digest.sources.feedparser_speedups") == 1
     feedparser_speedups.uninstall()
@@ -113,6 +116,7 @@ def test_install_is_in_effect_and_undoable() -> None:
     assert isinstance(feedparser.mixin._cp1252, dict)
     assert "__deepcopy__" not in FeedParserDict.__dict__
     assert FeedParserDict.__getitem__.__module__ == "feedparser.util"
+    assert feedparser.mixin._FeedParserMixin.pop is plain_pop
     feedparser_speedups.install()
 
 
@@ -141,11 +145,23 @@ def test_text_arrives_in_one_piece_with_the_speedups() -> None:
     assert fast < 100
 
 
+# C1 controls where a Windows-1252 encoder meant curly quotes, in English and in Chinese text, and
+# text beyond the Basic Multilingual Plane: feedparser's cp1252 fix-up has work to do in these
+C1_FIXTURE = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>\x93Quoted\x94</title><link>https://example.org/</link>
+<item><title>\u65b0\u95fb \x93\u6807\u9898\x94 \U0001f600</title><link>https://example.org/1</link>
+<description>&lt;p&gt;\u6b63\u6587\x85 \x80 5&lt;/p&gt;</description></item>
+<item><title>\u7eaf\u4e2d\u6587\u6807\u9898</title><link>https://example.org/2</link>
+<description>caf\xe9 \x9f</description></item>
+</channel></rss>""".encode()
+
+
 def test_fixture_results_are_identical() -> None:
     bodies = [FIXTURE.encode(), RSS_FIXTURE, FIXTURE.encode("utf-16"),
-              FIXTURE.replace("<feed ", "<feed xml:lang='zh' ", 1).encode("utf-8")]
+              FIXTURE.replace("<feed ", "<feed xml:lang='zh' ", 1).encode("utf-8"), C1_FIXTURE]
     fast, plain = _parse_all(bodies)
     assert fast == plain
+    assert "\u201cQuoted\u201d" in fast[4] and "\u6b63\u6587\u2026 \u20ac 5" in fast[4]  # the fix-up still ran
     assert "https://example.org/blog/posts/one.html" in fast[0]  # xml:base was applied
     assert "https://other.example/x/y.html" in fast[0]
     assert "&lt;escaped&gt;" in fast[0]
@@ -166,6 +182,25 @@ def test_translation_table_equals_the_dict_for_every_code_point() -> None:
     every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
     assert every.translate(table) == every.translate(_cp1252)
     assert "\x80\x93\x94".translate(table) == "\u20ac\u201c\u201d"
+
+
+def test_pop_is_rebuilt_only_from_the_source_it_expects() -> None:
+    """The guarded `pop` keeps feedparser's file and line numbers; anything unexpected keeps feedparser's own."""
+    from feedparser.html import _cp1252
+
+    plain = feedparser_speedups._plain_pop or feedparser.mixin._FeedParserMixin.pop
+    guarded = feedparser_speedups.guarded_cp1252_pop(plain, _cp1252)
+    assert guarded is not None and guarded.__globals__ is vars(feedparser.mixin)
+    assert (guarded.__code__.co_filename, guarded.__code__.co_firstlineno) == (
+        plain.__code__.co_filename, plain.__code__.co_firstlineno)
+    assert guarded.__qualname__ == "_FeedParserMixin.pop"
+
+    def pop(self: object, element: str, strip_whitespace: int = 1) -> str:  # a pop without that step
+        return element
+
+    assert feedparser_speedups.guarded_cp1252_pop(pop, _cp1252) is None
+    assert feedparser_speedups.guarded_cp1252_pop(plain, {**_cp1252, 0xA0: " "}) is None  # maps more than C1
+    assert feedparser_speedups.guarded_cp1252_pop(len, _cp1252) is None  # no Python source
 
 
 def test_the_join_cache_keeps_no_long_strings() -> None:
@@ -267,3 +302,31 @@ def test_a_different_feedparserdict_keeps_its_own_methods() -> None:
     with _without_speedups():
         assert feedparser_speedups._dict_methods_as_known(FeedParserDict)
         assert not feedparser_speedups._dict_methods_as_known(Newer)
+
+
+def test_the_driver_ends_a_document_at_its_root_only_when_asked() -> None:
+    import xml.sax
+
+    feedparser_speedups.install()
+    body = b"<rss><channel><title>T</title></channel></rss><b>Warning</b>: headers already sent"
+
+    def titles() -> list[str]:
+        seen: list[str] = []
+
+        class Handler(xml.sax.ContentHandler):
+            def characters(self, content: str) -> None:
+                seen.append(content)
+
+        parser = xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS)
+        assert isinstance(parser, feedparser_speedups.BufferedExpatParser)
+        parser.setContentHandler(Handler())
+        parser.parse(io.BytesIO(body))
+        return seen
+
+    with feedparser_speedups.document_ends_at_root():
+        assert titles() == ["T"]
+    with pytest.raises(xml.sax.SAXParseException, match="junk after document element"):
+        titles()  # feedparser's own contract otherwise: the error that sends it to its loose parser
+    with feedparser_speedups.document_ends_at_root(), pytest.raises(xml.sax.SAXParseException, match="mismatched tag"):
+        body = body.replace(b"</title>", b"</titel>")
+        titles()

@@ -46,7 +46,7 @@ def _looks_like_json(body: bytes, headers: Mapping[str, str]) -> bool:
 def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[Entry]:
     import feedparser
 
-    from .feedparser_speedups import install
+    from .feedparser_speedups import document_ends_at_root, install
 
     install()
     # Whitespace before "<?xml" is common in real feeds (PHP templates) and sends feedparser to
@@ -59,19 +59,22 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[E
     # feedparser resolves entry links against content-location (a base, never fetched);
     # links inside content are made absolute by digest.sanitize, which is cheaper than
     # feedparser's resolve_relative_uris (a third of its parse time)
-    parsed = feedparser.parse(
-        io.BytesIO(body),
-        response_headers=response_headers,
-        resolve_relative_uris=False,
-        sanitize_html=False,  # we sanitize with one allow-list of our own (digest.sanitize)
-    )
-    site = parsed.feed.get("link") or ""
-    if (url.startswith("file:") and site.startswith(("http://", "https://"))
-            and any(str(e.get("link", "")).startswith("file:") for e in parsed.entries)):
-        # a feed saved to disk: its relative links mean the site, not the folder it sits in
-        response_headers["content-location"] = site
-        parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
-                                  resolve_relative_uris=False, sanitize_html=False)
+    # A document ends with its root element: a PHP warning or an analytics script after </rss>
+    # is not feed data (feedparser's loose parser, which it would fall back to, reads it as such)
+    with document_ends_at_root():
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=response_headers,
+            resolve_relative_uris=False,
+            sanitize_html=False,  # we sanitize with one allow-list of our own (digest.sanitize)
+        )
+        site = parsed.feed.get("link") or ""
+        if (url.startswith("file:") and site.startswith(("http://", "https://"))
+                and any(str(e.get("link", "")).startswith("file:") for e in parsed.entries)):
+            # a feed saved to disk: its relative links mean the site, not the folder it sits in
+            response_headers["content-location"] = site
+            parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
+                                      resolve_relative_uris=False, sanitize_html=False)
     if not parsed.get("version") and not parsed.entries:
         # An HTML page (a login wall, an error page, a site's home page) parses with bozo
         # false and no version: feedparser cannot tell us, so we say it ourselves.

@@ -1,6 +1,6 @@
-"""Four exact speed-ups for feedparser: the same result for about half the CPU.
+"""Five exact speed-ups for feedparser: the same result for about half the CPU.
 
-Parsing is most of a big run's CPU, and feedparser spends much of it on four chores:
+Parsing is most of a big run's CPU, and feedparser spends much of it on five chores:
 
 * **Character data in pieces.**  expat hands text over in pieces, split at every entity and
   line break, so an escaped HTML description (`&lt;p&gt;...`) arrives as hundreds of calls,
@@ -22,6 +22,13 @@ Parsing is most of a big run's CPU, and feedparser spends much of it on four cho
   over the Basic Multilingual Plane that maps every other code point to itself gives the same
   translation without the exceptions (2-2.5x faster; code points beyond it are not in the dict
   either, and still take the exception path).  About 2 MB per process.
+* **... and one new string per character even then.**  `str.translate` still makes an int
+  object for every character beyond Latin-1 and builds its result one character at a time:
+  a tenth of the parse of a Chinese feed, to change nothing, since the dict only maps C1
+  controls (U+0080-U+009F), which real text almost never holds.  `pop`, the feedparser method
+  that ends with that translate, is rebuilt from feedparser's own source with the statement
+  guarded: ASCII text, and text without a C1 control, is kept as it is.  Only if the statement
+  is there exactly once and every key of the dict is a C1 control; otherwise `pop` stays.
 * **Every dict lookup through the alias table.**  Results are `FeedParserDict`s, and the parser
   keeps its own state in them too (`contentparams` is read six times per closing tag).  Each
   `get`, `[]` and `in` first compares the key with five special names and looks it up in
@@ -31,7 +38,12 @@ Parsing is most of a big run's CPU, and feedparser spends much of it on four cho
   code.  A `__deepcopy__` does what `copy.deepcopy` did through `__reduce_ex__` (it copies
   `contentparams` for every content element), without the detour through `__getattr__`.
 
-All four only change how often work is done.  tests/test_feedparser_speedups.py parses every
+All five only change how often work is done.  One thing the driver does differs, and only when
+asked (`document_ends_at_root()`, which digest.sources.feed uses): text after the root element's
+end tag (a PHP warning, a host's analytics script, the tail of an older copy of the file) ends
+the document there, as XML defines it.  feedparser would give up its strict reading for the
+whole document and read it again with its loose parser, which is 2-3x slower and takes that
+tail as feed data: one corpus feed got an entry's link as its own.  tests/test_feedparser_speedups.py parses every
 document of the shared corpus (1,135 of them, feedparser's own test suite included) with and without
 them and requires equal results, so a feedparser upgrade that broke this would show there.
 `install()` does nothing if feedparser no longer has these names.
@@ -40,16 +52,28 @@ them and requires equal results, so a feedparser upgrade that broke this would s
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
+from xml.sax import SAXParseException
 from xml.sax.expatreader import ExpatParser
 
 _DRIVER = __name__
 _LONGEST_CACHED = 2048  # characters of base + rel
 _installed = False
+_ends_at_root: ContextVar[bool] = ContextVar("digest_document_ends_at_root", default=False)
 _plain_join: Any = None  # feedparser's own make_safe_absolute_uri, for uninstall()
 _plain_cp1252: Any = None  # and its translation dict
 _plain_dict_methods: dict[str, Any] = {}  # and FeedParserDict's own methods
+_plain_pop: Any = None  # and its parser's pop()
+# types copy.deepcopy returns as they are (its _deepcopy_atomic, looked up by exact type)
+_ATOMIC = frozenset({str, int, float, bool, type(None), bytes, complex})
+# the last step of feedparser 6.0's pop(), and the same step skipped where it would change nothing:
+# the translation maps C1 controls only (checked), so a string without one is its own translation
+_CP1252_STEP = "output = output.translate(_cp1252)"
+_CP1252_STEP_GUARDED = ("output = output.translate(_cp1252) "
+                        "if not output.isascii() and re.search('[\\x80-\\x9f]', output) else output")
 # FeedParserDict.__getitem__ answers these five itself instead of looking them up ...
 _SPECIAL_KEYS = frozenset({"category", "enclosures", "license", "updated", "updated_parsed"})
 # ... and these are all the names in its code (feedparser 6.0): any other version of it, which might
@@ -58,11 +82,41 @@ _KNOWN_GETITEM_NAMES = _SPECIAL_KEYS | {"href", "links", "published", "published
 
 
 class BufferedExpatParser(ExpatParser):
-    """The standard expat SAX driver, with adjacent character data delivered in one call."""
+    """The standard expat SAX driver, with adjacent character data delivered in one call, and
+    (inside `document_ends_at_root()`) a document that ends with its root element."""
+
+    _ended_at_root = False
 
     def reset(self) -> None:
         super().reset()
         self._parser.buffer_text = True  # type: ignore[attr-defined]
+        self._ended_at_root = False
+
+    def feed(self, data: Any, isFinal: bool = False) -> None:  # the SAX signature
+        if self._ended_at_root:
+            return  # close() still ends the document
+        try:
+            super().feed(data, isFinal)
+        except SAXParseException as exc:
+            if not (_ends_at_root.get() and getattr(exc.getException(), "code", None) == _junk_after_root()):
+                raise
+            self._ended_at_root = True  # the root element and all of it was delivered
+
+
+def _junk_after_root() -> int:
+    from xml.parsers import expat
+
+    return int(expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT])
+
+
+@contextmanager
+def document_ends_at_root() -> Iterator[None]:
+    """Parses inside this block stop at the root element's end tag instead of failing on what follows."""
+    token = _ends_at_root.set(True)
+    try:
+        yield
+    finally:
+        _ends_at_root.reset(token)
 
 
 def create_parser(*args: Any, **kwargs: Any) -> BufferedExpatParser:
@@ -72,7 +126,7 @@ def create_parser(*args: Any, **kwargs: Any) -> BufferedExpatParser:
 
 def install() -> None:
     """Put the speed-ups in place (once per process; safe to call before every parse)."""
-    global _installed, _plain_join, _plain_cp1252
+    global _installed, _plain_join, _plain_cp1252, _plain_pop
     if _installed:
         return
     import feedparser.api
@@ -90,6 +144,12 @@ def install() -> None:
     if isinstance(fixups, dict) and all(isinstance(k, int) and k < 0x10000 for k in fixups):
         _plain_cp1252 = fixups
         feedparser.mixin._cp1252 = translation_table(fixups)
+    mixin = getattr(feedparser.mixin, "_FeedParserMixin", None)
+    if isinstance(mixin, type) and _plain_pop is None and isinstance(_plain_cp1252, dict):
+        pop = guarded_cp1252_pop(mixin.__dict__.get("pop"), _plain_cp1252)
+        if pop is not None:
+            _plain_pop = mixin.__dict__["pop"]
+            setattr(mixin, "pop", pop)  # noqa: B010 - mypy knows it only as a type
     cls = getattr(feedparser.util, "FeedParserDict", None)
     if isinstance(cls, type) and not _plain_dict_methods and _dict_methods_as_known(cls):
         fast = direct_lookups(cls)
@@ -112,9 +172,37 @@ def cached_join(join: Callable[..., str]) -> Callable[..., str]:
     return make_safe_absolute_uri
 
 
+def guarded_cp1252_pop(pop: Any, fixups: dict[int, Any]) -> Any:
+    """feedparser's `pop`, compiled again from its own source with the cp1252 step guarded; None
+    when the source is not at hand (a zipped install), not as expected, or the dict maps more
+    than C1 controls.  The new function shares feedparser.mixin's globals and line numbers."""
+    import inspect
+    import re
+    import sys
+    import textwrap
+
+    module = sys.modules.get(getattr(pop, "__module__", "") or "")
+    if not inspect.isfunction(pop) or module is None or getattr(module, "re", None) is not re:
+        return None
+    if not fixups or not all(isinstance(k, int) and 0x80 <= k <= 0x9F for k in fixups):
+        return None
+    try:
+        source = textwrap.dedent(inspect.getsource(pop))
+    except (OSError, TypeError):
+        return None
+    if source.count(_CP1252_STEP) != 1 or not source.startswith("def pop("):
+        return None
+    padded = "\n" * (pop.__code__.co_firstlineno - 1) + source.replace(_CP1252_STEP, _CP1252_STEP_GUARDED)
+    namespace: dict[str, Any] = {}
+    exec(compile(padded, pop.__code__.co_filename, "exec"), vars(module), namespace)  # feedparser's own code, one line guarded
+    guarded = namespace["pop"]
+    guarded.__qualname__, guarded.__doc__ = pop.__qualname__, pop.__doc__
+    return guarded
+
+
 def uninstall() -> None:
     """Undo install() (for the test that compares results with and without)."""
-    global _installed
+    global _installed, _plain_pop
     import feedparser.api
     import feedparser.mixin
 
@@ -125,6 +213,9 @@ def uninstall() -> None:
         feedparser.mixin.make_safe_absolute_uri = _plain_join
     if _plain_cp1252 is not None:
         feedparser.mixin._cp1252 = _plain_cp1252
+    if _plain_pop is not None:
+        feedparser.mixin._FeedParserMixin.pop = _plain_pop
+        _plain_pop = None
     if _plain_dict_methods:
         import feedparser.util
 
@@ -186,14 +277,19 @@ def direct_lookups(cls: type) -> dict[str, Callable[..., Any]]:
 
     def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
         # what copy.deepcopy does with a dict subclass by way of __reduce_ex__(4): a new object
-        # of the class, its __dict__ copied, then each item copied and stored through __setitem__
+        # of the class, its __dict__ copied, then each item copied and stored through __setitem__;
+        # a string or number is its own deep copy (copy.deepcopy's own rule, by exact type), so
+        # feedparser's contentparams ({type, language, base}) take no call per item
         kind: Any = type(self)
         result = kind.__new__(kind)
         memo[id(self)] = result
         if self.__dict__:
             result.__dict__.update(copy.deepcopy(self.__dict__, memo))
         for key, value in dict.items(self):
-            result[copy.deepcopy(key, memo)] = copy.deepcopy(value, memo)
+            if type(key) is str and type(value) in _ATOMIC:
+                result[key] = value
+            else:
+                result[copy.deepcopy(key, memo)] = copy.deepcopy(value, memo)
         return result
 
     return {"__getitem__": __getitem__, "__contains__": __contains__, "get": get, "has_key": __contains__,
