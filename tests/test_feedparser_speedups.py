@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -195,12 +196,33 @@ def test_pop_is_rebuilt_only_from_the_source_it_expects() -> None:
         plain.__code__.co_filename, plain.__code__.co_firstlineno)
     assert guarded.__qualname__ == "_FeedParserMixin.pop"
 
-    def pop(self: object, element: str, strip_whitespace: int = 1) -> str:  # a pop without that step
-        return element
-
-    assert feedparser_speedups.guarded_cp1252_pop(pop, _cp1252) is None
     assert feedparser_speedups.guarded_cp1252_pop(plain, {**_cp1252, 0xA0: " "}) is None  # maps more than C1
     assert feedparser_speedups.guarded_cp1252_pop(len, _cp1252) is None  # no Python source
+
+    # stand-ins for other versions of pop(), in a module that imports re as feedparser.mixin does
+    assert re.__name__ == "re"
+    fixed = feedparser_speedups.guarded_cp1252_pop(_pop_as_expected, _cp1252)
+    assert fixed is not None and fixed(None, "a \x93b\x94") == "a \u201cb\u201d" and fixed(None, "纯文本") == "纯文本"
+    assert feedparser_speedups.guarded_cp1252_pop(_pop_without_the_step, _cp1252) is None
+    assert feedparser_speedups.guarded_cp1252_pop(_pop_ending_on_two_lines, _cp1252) is None
+
+
+_cp1252 = feedparser.mixin._cp1252  # the name the stand-ins' cp1252 step reads
+
+
+def _pop_as_expected(self: object, output: str, strip_whitespace: int = 1) -> str:
+    output = output.translate(_cp1252)
+    return output
+
+
+def _pop_without_the_step(self: object, output: str, strip_whitespace: int = 1) -> str:
+    return output
+
+
+def _pop_ending_on_two_lines(self: object, output: str, strip_whitespace: int = 1) -> str:
+    output = output.translate(_cp1252)
+    return (output
+            )
 
 
 def test_the_join_cache_keeps_no_long_strings() -> None:

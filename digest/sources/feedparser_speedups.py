@@ -175,8 +175,12 @@ def cached_join(join: Callable[..., str]) -> Callable[..., str]:
 def guarded_cp1252_pop(pop: Any, fixups: dict[int, Any]) -> Any:
     """feedparser's `pop`, compiled again from its own source with the cp1252 step guarded; None
     when the source is not at hand (a zipped install), not as expected, or the dict maps more
-    than C1 controls.  The new function shares feedparser.mixin's globals and line numbers."""
+    than C1 controls.  The new function shares feedparser.mixin's globals and line numbers.
+
+    The source is cut from the file by the code object's own line numbers (the function ends
+    with a one-line `return`): inspect.getsource would tokenize it, 20 ms in every process."""
     import inspect
+    import linecache
     import re
     import sys
     import textwrap
@@ -186,17 +190,22 @@ def guarded_cp1252_pop(pop: Any, fixups: dict[int, Any]) -> Any:
         return None
     if not fixups or not all(isinstance(k, int) and 0x80 <= k <= 0x9F for k in fixups):
         return None
-    try:
-        source = textwrap.dedent(inspect.getsource(pop))
-    except (OSError, TypeError):
+    code = pop.__code__
+    last = max((line for _, _, line in code.co_lines() if line is not None), default=0)
+    lines = linecache.getlines(code.co_filename)[code.co_firstlineno - 1:last]
+    source = textwrap.dedent("".join(lines))
+    if source.count(_CP1252_STEP) != 1 or not source.startswith(f"def {pop.__name__}("):
         return None
-    if source.count(_CP1252_STEP) != 1 or not source.startswith("def pop("):
-        return None
-    padded = "\n" * (pop.__code__.co_firstlineno - 1) + source.replace(_CP1252_STEP, _CP1252_STEP_GUARDED)
+    padded = "\n" * (code.co_firstlineno - 1) + source.replace(_CP1252_STEP, _CP1252_STEP_GUARDED)
     namespace: dict[str, Any] = {}
-    exec(compile(padded, pop.__code__.co_filename, "exec"), vars(module), namespace)  # feedparser's own code, one line guarded
-    guarded = namespace["pop"]
-    guarded.__qualname__, guarded.__doc__ = pop.__qualname__, pop.__doc__
+    try:
+        exec(compile(padded, code.co_filename, "exec"), vars(module), namespace)  # feedparser's own code, one step guarded
+    except SyntaxError:  # the function did not end where its last line number said
+        return None
+    guarded = namespace.get(pop.__name__)
+    if not inspect.isfunction(guarded) or guarded.__code__.co_varnames[:code.co_argcount] != code.co_varnames[:code.co_argcount]:
+        return None
+    guarded.__qualname__, guarded.__doc__, guarded.__defaults__ = pop.__qualname__, pop.__doc__, pop.__defaults__
     return guarded
 
 
