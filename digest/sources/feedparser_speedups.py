@@ -52,6 +52,7 @@ them and requires equal results, so a feedparser upgrade that broke this would s
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -62,6 +63,7 @@ from xml.sax.expatreader import ExpatParser
 _DRIVER = __name__
 _LONGEST_CACHED = 2048  # characters of base + rel
 _installed = False
+_installing = threading.Lock()  # two threads must not each take the other's patch for feedparser's own
 _ends_at_root: ContextVar[bool] = ContextVar("digest_document_ends_at_root", default=False)
 _plain_join: Any = None  # feedparser's own make_safe_absolute_uri, for uninstall()
 _plain_cp1252: Any = None  # and its translation dict
@@ -125,10 +127,16 @@ def create_parser(*args: Any, **kwargs: Any) -> BufferedExpatParser:
 
 
 def install() -> None:
-    """Put the speed-ups in place (once per process; safe to call before every parse)."""
-    global _installed, _plain_join, _plain_cp1252, _plain_pop
+    """Put the speed-ups in place (once per process; safe to call before every parse, from any thread)."""
     if _installed:
         return
+    with _installing:
+        if not _installed:
+            _install()
+
+
+def _install() -> None:
+    global _installed, _plain_join, _plain_cp1252, _plain_pop
     import feedparser.api
     import feedparser.mixin
     import feedparser.util
