@@ -22,10 +22,10 @@ Parsing is most of a big run's CPU, and feedparser spends much of it on five cho
   over the Basic Multilingual Plane that maps every other code point to itself gives the same
   translation without the exceptions (2-2.5x faster; code points beyond it are not in the dict
   either, and still take the exception path).  About 2 MB per process.
-* **... and one new string per character even then.**  `str.translate` still makes an int
+* **... and one new object per character even then.**  `str.translate` still makes an int
   object for every character beyond Latin-1 and builds its result one character at a time:
-  a tenth of the parse of a Chinese feed, to change nothing, since the dict only maps C1
-  controls (U+0080-U+009F), which real text almost never holds.  `pop`, the feedparser method
+  about a tenth of the CPU of parsing the benchmark's 200 feeds, to change nothing, since the
+  dict only maps C1 controls (U+0080-U+009F), which real text almost never holds.  `pop`, the feedparser method
   that ends with that translate, is rebuilt from feedparser's own source with the statement
   guarded: ASCII text, and text without a C1 control, is kept as it is.  Only if the statement
   is there exactly once and every key of the dict is a C1 control; otherwise `pop` stays.
@@ -36,17 +36,20 @@ Parsing is most of a big run's CPU, and feedparser spends much of it on five cho
   and a missing key raises and catches a KeyError.  Keys that are neither special nor aliases
   (nearly all of them) now go straight to the plain dict; the others take feedparser's own
   code.  A `__deepcopy__` does what `copy.deepcopy` did through `__reduce_ex__` (it copies
-  `contentparams` for every content element), without the detour through `__getattr__`.
+  `contentparams` for every content element), without the detour through `__getattr__` and
+  without a call for each string in it.
 
-All five only change how often work is done.  One thing the driver does differs, and only when
-asked (`document_ends_at_root()`, which digest.sources.feed uses): text after the root element's
-end tag (a PHP warning, a host's analytics script, the tail of an older copy of the file) ends
-the document there, as XML defines it.  feedparser would give up its strict reading for the
-whole document and read it again with its loose parser, which is 2-3x slower and takes that
-tail as feed data: one corpus feed got an entry's link as its own.  tests/test_feedparser_speedups.py parses every
+All five only change how often work is done.  tests/test_feedparser_speedups.py parses every
 document of the shared corpus (1,135 of them, feedparser's own test suite included) with and without
 them and requires equal results, so a feedparser upgrade that broke this would show there.
 `install()` does nothing if feedparser no longer has these names.
+
+One thing the driver does differently, and only when asked (`document_ends_at_root()`, which
+digest.sources.feed uses): text after the root element's end tag (a PHP warning, a host's
+analytics script, the tail of an older copy of the file) ends the document there, as XML
+defines it.  feedparser would give up its strict reading of the whole document and read it
+again with its loose parser, which is 2-3x slower and takes that tail as feed data: one corpus
+feed got an entry's link as its own.
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ class BufferedExpatParser(ExpatParser):
         self._parser.buffer_text = True  # type: ignore[attr-defined]
         self._ended_at_root = False
 
-    def feed(self, data: Any, isFinal: bool = False) -> None:  # the SAX signature
+    def feed(self, data: Any, isFinal: bool = False) -> None:
         if self._ended_at_root:
             return  # close() still ends the document
         try:
