@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import io
-import re
+import re  # noqa: F401 - the stand-ins of pop() below live in a module with re, as feedparser's does
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -200,11 +201,43 @@ def test_pop_is_rebuilt_only_from_the_source_it_expects() -> None:
     assert feedparser_speedups.guarded_cp1252_pop(len, _cp1252) is None  # no Python source
 
     # stand-ins for other versions of pop(), in a module that imports re as feedparser.mixin does
-    assert re.__name__ == "re"
     fixed = feedparser_speedups.guarded_cp1252_pop(_pop_as_expected, _cp1252)
     assert fixed is not None and fixed(None, "a \x93b\x94") == "a \u201cb\u201d" and fixed(None, "纯文本") == "纯文本"
     assert feedparser_speedups.guarded_cp1252_pop(_pop_without_the_step, _cp1252) is None
     assert feedparser_speedups.guarded_cp1252_pop(_pop_ending_on_two_lines, _cp1252) is None
+
+
+def test_pop_is_rebuilt_only_from_the_code_that_runs(tmp_path: Path) -> None:
+    """No source at hand (a zipped install), or a file changed since it was imported: pop stays."""
+    import importlib.util
+    import linecache
+
+    namespace: dict[str, Any] = {}
+    exec(compile(_STAND_IN, "<no file>", "exec"), vars(feedparser.mixin), namespace)
+    namespace["pop"].__module__ = "feedparser.mixin"
+    assert feedparser_speedups.guarded_cp1252_pop(namespace["pop"], _cp1252) is None
+
+    path = tmp_path / "mixin_like.py"
+    path.write_text("import re\n_cp1252 = {}\n" + _STAND_IN)
+    spec = importlib.util.spec_from_file_location("mixin_like", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["mixin_like"] = module
+    try:
+        spec.loader.exec_module(module)
+        assert feedparser_speedups.guarded_cp1252_pop(module.pop, _cp1252) is not None
+        path.write_text(path.read_text().replace("output.strip()", "output.lower()"))  # upgraded on disk
+        linecache.checkcache(str(path))
+        assert feedparser_speedups.guarded_cp1252_pop(module.pop, _cp1252) is None
+    finally:
+        del sys.modules["mixin_like"]
+
+
+_STAND_IN = """def pop(self, output, strip_whitespace=1):
+    output = output.strip()
+    output = output.translate(_cp1252)
+    return output
+"""
 
 
 _cp1252 = feedparser.mixin._cp1252  # the name the stand-ins' cp1252 step reads
@@ -333,25 +366,39 @@ def test_the_driver_ends_a_document_at_its_root_only_when_asked() -> None:
     import xml.sax
 
     feedparser_speedups.install()
-    body = b"<rss><channel><title>T</title></channel></rss><b>Warning</b>: headers already sent"
 
-    def titles() -> list[str]:
-        seen: list[str] = []
+    class Handler(xml.sax.ContentHandler):
+        """Records text; like feedparser, it names a version once it has seen a feed's root."""
 
-        class Handler(xml.sax.ContentHandler):
-            def characters(self, content: str) -> None:
-                seen.append(content)
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+            self.version = ""
 
-        parser = xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS)
-        assert isinstance(parser, feedparser_speedups.BufferedExpatParser)
-        parser.setContentHandler(Handler())
+        def startElement(self, name: str, attrs: object) -> None:  # the SAX name
+            if name == "rss" and not self.seen:
+                self.version = "rss"
+
+        def characters(self, content: str) -> None:
+            self.seen.append(content)
+
+    parser = xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS)
+    assert isinstance(parser, feedparser_speedups.BufferedExpatParser)
+
+    def text(body: bytes) -> list[str]:
+        handler = Handler()
+        parser.setContentHandler(handler)
         parser.parse(io.BytesIO(body))
-        return seen
+        return handler.seen
 
+    feed = b"<rss><channel><title>T</title></channel></rss>"
+    warning = b"<br /><b>Warning</b>: headers already sent"
     with feedparser_speedups.document_ends_at_root():
-        assert titles() == ["T"]
+        assert text(feed + warning) == ["T"]
+        assert text(feed.replace(b"T", b"U") + warning) == ["U"]  # the same parser, a new document
+        with pytest.raises(xml.sax.SAXParseException, match="junk after document element"):
+            text(warning + feed)  # the root that ended, <br />, was not a feed
+        with pytest.raises(xml.sax.SAXParseException, match="mismatched tag"):
+            text(feed.replace(b"</title>", b"</titel>") + warning)
     with pytest.raises(xml.sax.SAXParseException, match="junk after document element"):
-        titles()  # feedparser's own contract otherwise: the error that sends it to its loose parser
-    with feedparser_speedups.document_ends_at_root(), pytest.raises(xml.sax.SAXParseException, match="mismatched tag"):
-        body = body.replace(b"</title>", b"</titel>")
-        titles()
+        text(feed + warning)  # feedparser's own contract otherwise: the error that sends it to its loose parser

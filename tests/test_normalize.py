@@ -179,15 +179,30 @@ def test_multibyte_feeds_keep_their_text(codec: str, title: str) -> None:
     assert [e.title for e in parse_feed(body, {}, "https://a.example/feed")] == [title]
 
 
+@pytest.fixture
+def loose_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every time feedparser falls back to its loose parser, while the test runs."""
+    import feedparser.api
+
+    reads: list[object] = []
+    loose_parser = feedparser.api.LooseFeedParser
+
+    def loose(*args: object, **kwargs: object) -> object:
+        reads.append(args)
+        return loose_parser(*args, **kwargs)
+
+    monkeypatch.setattr(feedparser.api, "LooseFeedParser", loose)
+    return reads
+
+
 @pytest.mark.parametrize("tail", [
     b"\n<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b> on line <b>12</b><br />\n",
     b"<!-- host analytics --><script src='https://stats.example/a.js'></script>",
     # the tail of an older, longer copy of the file that was overwritten in place
     b">\n<link>https://a.example/older</link><title>Older</title></item>\n<item><title>Third</title></item></channel></rss>",
 ])
-def test_what_follows_the_root_element_is_not_feed_data(tail: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_follows_the_root_element_is_not_feed_data(tail: bytes, loose_reads: list[object]) -> None:
     import feedparser
-    import feedparser.api
 
     from digest.sources.feed import parse_feed
 
@@ -196,18 +211,23 @@ def test_what_follows_the_root_element_is_not_feed_data(tail: bytes, monkeypatch
              "<item><title>数据库 \u2014 MySQL</title><link>https://a.example/1</link>"
              "<description><![CDATA[<p>first <b>bold</b></p>]]></description></item>"
              "<item><title>Second</title><link>https://a.example/2</link></item></channel></rss>").encode()
-    assert feedparser.parse(clean + tail).bozo, "feedparser alone calls it broken and reads it again loosely"
-    loose_reads = []
-    loose_parser = feedparser.api.LooseFeedParser
-
-    def loose(*args: object, **kwargs: object) -> object:
-        loose_reads.append(args)
-        return loose_parser(*args, **kwargs)
-
-    monkeypatch.setattr(feedparser.api, "LooseFeedParser", loose)
+    assert feedparser.parse(clean + tail).bozo, "feedparser alone calls it broken ..."
+    assert len(loose_reads) == 1, "... and reads it again loosely"
+    loose_reads.clear()
     assert parse_feed(clean + tail, {}, "https://a.example/feed") == parse_feed(clean, {}, "https://a.example/feed")
     assert loose_reads == []
     # a document broken before its end still goes to the loose parser
     assert [e.title for e in parse_feed(clean.replace(b"</title><link>https://a.example/2", b"</titel><link>https://a.example/2"), {},
                                         "https://a.example/feed")][:1] == ["数据库 — MySQL"]
+    assert len(loose_reads) == 1
+
+
+def test_a_warning_printed_before_the_feed_still_leaves_the_feed(loose_reads: list[object]) -> None:
+    """The warning's <br /> is then the root element: not a feed, so the whole text is read loosely, as before."""
+    from digest.sources.feed import parse_feed
+
+    body = (b"<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in <b>/var/www/feed.php</b><br />\n"
+            b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>T</title>"
+            b"<item><title>One</title><link>https://a.example/1</link></item></channel></rss>")
+    assert [(e.title, e.link) for e in parse_feed(body, {}, "https://a.example/feed")] == [("One", "https://a.example/1")]
     assert len(loose_reads) == 1

@@ -45,11 +45,11 @@ them and requires equal results, so a feedparser upgrade that broke this would s
 `install()` does nothing if feedparser no longer has these names.
 
 One thing the driver does differently, and only when asked (`document_ends_at_root()`, which
-digest.sources.feed uses): text after the root element's end tag (a PHP warning, a host's
-analytics script, the tail of an older copy of the file) ends the document there, as XML
-defines it.  feedparser would give up its strict reading of the whole document and read it
-again with its loose parser, which is 2-3x slower and takes that tail as feed data: one corpus
-feed got an entry's link as its own.
+digest.sources.feed uses): when the root element was a feed (feedparser knows its version),
+text after its end tag (a PHP warning, a host's analytics script, the tail of an older copy of
+the file) is ignored.  XML calls such text a fatal error; feedparser would give up its strict
+reading of the whole document and read it again with its loose parser, which is 2-3x slower
+and takes that tail as feed data: one corpus feed got an entry's link as its own.
 """
 
 from __future__ import annotations
@@ -98,14 +98,18 @@ class BufferedExpatParser(ExpatParser):
         self._ended_at_root = False
 
     def feed(self, data: Any, isFinal: bool = False) -> None:
-        if self._ended_at_root:
-            return  # close() still ends the document
+        if self._ended_at_root and getattr(self, "_parsing", False):
+            return  # close() still ends the document; a new document starts afresh (reset)
         try:
             super().feed(data, isFinal)
         except SAXParseException as exc:
-            if not (_ends_at_root.get() and getattr(exc.getException(), "code", None) == _junk_after_root()):
+            if not (_ends_at_root.get() and getattr(exc.getException(), "code", None) == _junk_after_root()
+                    and getattr(getattr(self, "_cont_handler", None), "version", "")):
                 raise
-            self._ended_at_root = True  # the root element and all of it was delivered
+            # the root element, all of it delivered, was a feed (feedparser named its version); a
+            # root that was not (the <br /> of a PHP warning *before* the feed) keeps the error, and
+            # feedparser its loose reading of the whole text
+            self._ended_at_root = True
 
 
 def _junk_after_root() -> int:
@@ -202,22 +206,45 @@ def guarded_cp1252_pop(pop: Any, fixups: dict[int, Any]) -> Any:
     if not fixups or not all(isinstance(k, int) and 0x80 <= k <= 0x9F for k in fixups):
         return None
     code = pop.__code__
+    if code.co_freevars:  # a closure (or super()) cannot be compiled again on its own
+        return None
     last = max((line for _, _, line in code.co_lines() if line is not None), default=0)
     lines = linecache.getlines(code.co_filename)[code.co_firstlineno - 1:last]
     source = textwrap.dedent("".join(lines))
     if source.count(_CP1252_STEP) != 1 or not source.startswith(f"def {pop.__name__}("):
         return None
-    padded = "\n" * (code.co_firstlineno - 1) + source.replace(_CP1252_STEP, _CP1252_STEP_GUARDED)
-    namespace: dict[str, Any] = {}
+    padding = "\n" * (code.co_firstlineno - 1)
     try:
-        exec(compile(padded, code.co_filename, "exec"), vars(module), namespace)  # feedparser's own code, one step guarded
+        # the file on disk must be the code that runs (not a feedparser upgraded since it was imported)
+        if not _same_code(_compiled(padding + source, code.co_filename, pop.__name__, vars(module)), code):
+            return None
+        guarded = _compiled(padding + source.replace(_CP1252_STEP, _CP1252_STEP_GUARDED), code.co_filename,
+                            pop.__name__, vars(module))
     except SyntaxError:  # the function did not end where its last line number said
         return None
-    guarded = namespace.get(pop.__name__)
-    if not inspect.isfunction(guarded) or guarded.__code__.co_varnames[:code.co_argcount] != code.co_varnames[:code.co_argcount]:
+    if not inspect.isfunction(guarded):
         return None
     guarded.__qualname__, guarded.__doc__, guarded.__defaults__ = pop.__qualname__, pop.__doc__, pop.__defaults__
     return guarded
+
+
+def _compiled(source: str, filename: str, name: str, module_globals: dict[str, Any]) -> Any:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), module_globals, namespace)  # feedparser's own code (see above)
+    return namespace.get(name)
+
+
+def _same_code(function: Any, code: Any) -> bool:
+    """The same names, arguments and constants (bytecode may differ between compilations)."""
+    import types
+
+    def consts(c: types.CodeType) -> list[Any]:
+        return [k.co_name if isinstance(k, types.CodeType) else (type(k), k) for k in c.co_consts]
+
+    other = getattr(function, "__code__", None)
+    return (isinstance(other, types.CodeType) and other.co_names == code.co_names
+            and other.co_varnames == code.co_varnames and other.co_argcount == code.co_argcount
+            and other.co_freevars == code.co_freevars and consts(other) == consts(code))
 
 
 def uninstall() -> None:
