@@ -106,7 +106,7 @@ def test_install_is_in_effect_and_undoable() -> None:
     feedparser_speedups.install()
     assert feedparser.api.PREFERRED_XML_PARSERS[0] == "digest.sources.feedparser_speedups"
     assert hasattr(feedparser.mixin.make_safe_absolute_uri, "cache_info")
-    assert isinstance(feedparser.mixin._cp1252, list)
+    assert isinstance(feedparser.mixin._cp1252, dict)  # with the guarded pop, the list table is not needed
     assert "__deepcopy__" in FeedParserDict.__dict__
     plain_pop = feedparser_speedups._plain_pop
     assert plain_pop is not None and feedparser.mixin._FeedParserMixin.pop is not plain_pop
@@ -175,6 +175,20 @@ def test_every_corpus_feed_parses_the_same_with_and_without(corpus: Path) -> Non
     fast, plain = _parse_all([p.read_bytes() for p in paths])
     different = [str(p.relative_to(corpus)) for p, a, b in zip(paths, fast, plain, strict=True) if a != b]
     assert different == []
+
+
+def test_the_list_table_stands_in_where_pop_cannot_be_guarded(monkeypatch: pytest.MonkeyPatch) -> None:
+    with _without_speedups():
+        monkeypatch.setattr(feedparser_speedups, "guarded_cp1252_pop", lambda pop, fixups: None)
+        feedparser_speedups.install()
+        try:
+            assert isinstance(feedparser.mixin._cp1252, list)
+            assert feedparser_speedups._plain_pop is None
+            fast = _parse(C1_FIXTURE)
+        finally:
+            feedparser_speedups.uninstall()
+        assert isinstance(feedparser.mixin._cp1252, dict)
+        assert fast == _parse(C1_FIXTURE)
 
 
 def test_translation_table_equals_the_dict_for_every_code_point() -> None:

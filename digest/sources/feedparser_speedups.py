@@ -21,14 +21,16 @@ Parsing is most of a big run's CPU, and feedparser spends much of it on five cho
   character that is every character: Chinese text, or English with one curly quote.  A list
   over the Basic Multilingual Plane that maps every other code point to itself gives the same
   translation without the exceptions (2-2.5x faster; code points beyond it are not in the dict
-  either, and still take the exception path).  About 2 MB per process.
+  either, and still take the exception path).  About 2.6 MB and 4 ms per process, so it is
+  built only where the next point cannot be had.
 * **... and one new object per character even then.**  `str.translate` still makes an int
   object for every character beyond Latin-1 and builds its result one character at a time:
   about a tenth of the CPU of parsing the benchmark's 200 feeds, to change nothing, since the
-  dict only maps C1 controls (U+0080-U+009F), which real text almost never holds.  `pop`, the feedparser method
-  that ends with that translate, is rebuilt from feedparser's own source with the statement
-  guarded: ASCII text, and text without a C1 control, is kept as it is.  Only if the statement
-  is there exactly once and every key of the dict is a C1 control; otherwise `pop` stays.
+  dict only maps C1 controls (U+0080-U+009F), which real text almost never holds.  `pop`, the
+  feedparser method that ends with that translate, is rebuilt from feedparser's own source with
+  the statement guarded: ASCII text, and text without a C1 control, is kept as it is (the rare
+  text with one still goes through the dict).  Only if the statement is there exactly once and
+  every key of the dict is a C1 control; otherwise `pop` stays, and the list above is used.
 * **Every dict lookup through the alias table.**  Results are `FeedParserDict`s, and the parser
   keeps its own state in them too (`contentparams` is read six times per closing tag).  Each
   `get`, `[]` and `in` first compares the key with five special names and looks it up in
@@ -60,6 +62,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+from xml.parsers import expat
 from xml.sax import SAXParseException
 from xml.sax.expatreader import ExpatParser
 
@@ -68,6 +71,7 @@ _LONGEST_CACHED = 2048  # characters of base + rel
 _installed = False
 _installing = threading.Lock()  # two threads must not each take the other's patch for feedparser's own
 _ends_at_root: ContextVar[bool] = ContextVar("digest_document_ends_at_root", default=False)
+_JUNK_AFTER_ROOT = expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]
 _plain_join: Any = None  # feedparser's own make_safe_absolute_uri, for uninstall()
 _plain_cp1252: Any = None  # and its translation dict
 _plain_dict_methods: dict[str, Any] = {}  # and FeedParserDict's own methods
@@ -103,19 +107,13 @@ class BufferedExpatParser(ExpatParser):
         try:
             super().feed(data, isFinal)
         except SAXParseException as exc:
-            if not (_ends_at_root.get() and getattr(exc.getException(), "code", None) == _junk_after_root()
+            if not (_ends_at_root.get() and getattr(exc.getException(), "code", None) == _JUNK_AFTER_ROOT
                     and getattr(getattr(self, "_cont_handler", None), "version", "")):
                 raise
             # the root element, all of it delivered, was a feed (feedparser named its version); a
             # root that was not (the <br /> of a PHP warning *before* the feed) keeps the error, and
             # feedparser its loose reading of the whole text
             self._ended_at_root = True
-
-
-def _junk_after_root() -> int:
-    from xml.parsers import expat
-
-    return int(expat.errors.codes[expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT])
 
 
 @contextmanager
@@ -156,15 +154,15 @@ def _install() -> None:
         _plain_join = join
         feedparser.mixin.make_safe_absolute_uri = cached_join(join)
     fixups = getattr(feedparser.mixin, "_cp1252", None)
-    if isinstance(fixups, dict) and all(isinstance(k, int) and k < 0x10000 for k in fixups):
-        _plain_cp1252 = fixups
-        feedparser.mixin._cp1252 = translation_table(fixups)
     mixin = getattr(feedparser.mixin, "_FeedParserMixin", None)
-    if isinstance(mixin, type) and _plain_pop is None and isinstance(_plain_cp1252, dict):
-        pop = guarded_cp1252_pop(mixin.__dict__.get("pop"), _plain_cp1252)
-        if pop is not None:
+    if isinstance(fixups, dict):
+        pop = guarded_cp1252_pop(mixin.__dict__.get("pop"), fixups) if isinstance(mixin, type) else None
+        if pop is not None:  # the translate runs only on text with a C1 control: the dict will do
             _plain_pop = mixin.__dict__["pop"]
             setattr(mixin, "pop", pop)  # noqa: B010 - mypy knows it only as a type
+        elif all(isinstance(k, int) and k < 0x10000 for k in fixups):
+            _plain_cp1252 = fixups
+            feedparser.mixin._cp1252 = translation_table(fixups)
     cls = getattr(feedparser.util, "FeedParserDict", None)
     if isinstance(cls, type) and not _plain_dict_methods and _dict_methods_as_known(cls):
         fast = direct_lookups(cls)
@@ -249,7 +247,7 @@ def _same_code(function: Any, code: Any) -> bool:
 
 def uninstall() -> None:
     """Undo install() (for the test that compares results with and without)."""
-    global _installed, _plain_pop
+    global _installed, _plain_pop, _plain_cp1252
     import feedparser.api
     import feedparser.mixin
 
@@ -260,6 +258,7 @@ def uninstall() -> None:
         feedparser.mixin.make_safe_absolute_uri = _plain_join
     if _plain_cp1252 is not None:
         feedparser.mixin._cp1252 = _plain_cp1252
+        _plain_cp1252 = None
     if _plain_pop is not None:
         feedparser.mixin._FeedParserMixin.pop = _plain_pop
         _plain_pop = None
