@@ -100,6 +100,15 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class LayoutSettings:
+    """How the e-mail is laid out: lead stories as full cards, the rest as one-line briefs."""
+
+    lead: int | None = 5  # stories shown as full cards with their summary; None (`all`): every story
+    lead_per: str = "digest"  # "digest": the top `lead` stories overall; "section": the top of each section
+    more_stories: int = 20  # titles listed for what did not fit max_items; 0: only a count
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     title: str = "Daily digest"
@@ -114,6 +123,7 @@ class Config:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    layout: LayoutSettings = field(default_factory=LayoutSettings)
     templates: Path | None = None
     archive: Path | None = None
     archive_url: str | None = None
@@ -289,7 +299,7 @@ def _closest(key: str, keys: tuple[str, ...]) -> str:
 
 TOP_KEYS = (
     "title", "timezone", "since", "max_items", "per_source", "state", "include", "exclude",
-    "summary", "fetch", "dedup", "email", "templates", "archive", "archive_url", "sources",
+    "summary", "fetch", "dedup", "email", "templates", "archive", "archive_url", "sources", "layout",
 )
 SOURCE_KEYS = ("name", "url", "type", "section", "include", "exclude", "timezone", "full_text", "select")
 SELECT_KEYS = ("item", "title", "link", "summary", "date", "author", "category")
@@ -385,6 +395,7 @@ def parse_config(text: str, file: Path, label: str | None = None) -> Config:
         fetch=_fetch(r, r.mapping(data.get("fetch"), "fetch")),
         dedup=_dedup(r, r.mapping(data.get("dedup"), "dedup")),
         email=_email(r, r.mapping(data.get("email"), "email")),
+        layout=_layout(r, r.mapping(data.get("layout"), "layout")),
         templates=r.get(data, "templates", "", existing_dir, None),
         archive=r.get(data, "archive", "", path_value, None),
         archive_url=r.get(data, "archive_url", "", _http_url(r), None),
@@ -507,6 +518,25 @@ def _fetch(r: _Reader, data: dict[str, Any]) -> FetchSettings:
         user_agent=r.get(data, "user_agent", "fetch", r.string, ""),
         allow_hosts=r.get(data, "allow_hosts", "fetch", r.strings, ()),
         parse_workers=r.get(data, "parse_workers", "fetch", r.auto_or(r.integer(0, 64)), None),
+    )
+
+
+def _layout(r: _Reader, data: dict[str, Any]) -> LayoutSettings:
+    r.known(data, "layout", ("lead", "lead_per", "more_stories"))
+    d = LayoutSettings()
+
+    def lead(value: Any, path: str) -> int | None:
+        if isinstance(value, str) and value.strip().lower() == "all":
+            return None  # every story a full card: the layout before briefs
+        try:
+            return r.integer(0, 10_000)(value, path)
+        except ConfigError as exc:
+            raise r.fail(path, f"{exc.message}, or all (every story a full card)") from None
+
+    return LayoutSettings(
+        lead=r.get(data, "lead", "layout", lead, d.lead),
+        lead_per=r.get(data, "lead_per", "layout", r.choice(("digest", "section")), d.lead_per),
+        more_stories=r.get(data, "more_stories", "layout", r.integer(0, 10_000), d.more_stories),
     )
 
 

@@ -112,6 +112,8 @@ class Digest:
     sources: tuple[SourceResult, ...]
     stats: Stats = field(default_factory=Stats)
     archive_url: str | None = None  # "view in browser" link, when an archive URL is set
+    left_out: tuple[Item, ...] = ()  # stories over max_items/per_source, best first: "More stories"
+    ranking: tuple[str, ...] = ()  # ids of the digest's items, best first (coverage, then recency)
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -209,11 +209,13 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
         since=since,
         until=now,
         timezone=config.timezone,
-        language=_dominant_language(items),
+        language=_dominant_language(items or collected.items, config.title),
         sections=sections,
         sources=tuple(_with_failing_days(state, collected.results, now)),
         stats=Stats(fetched=len(collected.items), duplicates=deduped.duplicates, selected=len(items)),
         archive_url=_archive_link(config, now),
+        left_out=selection.left_out,
+        ranking=selection.ranking,
     )
     result = RunResult(digest=digest, decisions=list(deduped.decisions))
     with timer.phase("render"):
@@ -235,11 +237,11 @@ def render_digest(digest: Digest, config: Config) -> tuple[str, str, list[str]]:
     """(html, text, warnings) for a digest, with the user's templates if configured."""
     from .render import render_html, render_text
 
-    unsubscribe = config.email.unsubscribe_url
-    # a per-subscriber link ({id}, {address}) belongs in the List-Unsubscribe header, not the shared body
-    link = unsubscribe if unsubscribe and "{" not in unsubscribe else None
-    html = render_html(digest, templates=config.templates, unsubscribe_url=link)
-    text = render_text(digest, templates=config.templates, unsubscribe_url=link)
+    from .render.layout import unsubscribe_link
+
+    link = unsubscribe_link(config.email.unsubscribe_url, config.email.sender)
+    html = render_html(digest, templates=config.templates, unsubscribe_url=link, layout=config.layout)
+    text = render_text(digest, templates=config.templates, unsubscribe_url=link, layout=config.layout)
     return html.html, text, list(html.warnings)
 
 
@@ -320,9 +322,14 @@ def _summarize(config: Config, state: State, sections: tuple[Section, ...],
     return tuple(Section(s.name, tuple(done[i.id] for i in s.items)) for s in sections)
 
 
-def _dominant_language(items: Sequence[Item]) -> str:
+def _dominant_language(items: Sequence[Item], title: str = "") -> str:
+    """The language most items are in; with none at all (an empty or failed run), the title's script.
+
+    So an empty digest of a Chinese newsletter keeps its Chinese labels and date instead of
+    switching to English for the day.
+    """
     if not items:
-        return "en"
+        return "zh" if any("\u4e00" <= char <= "\u9fff" for char in title) else "en"
     counts = Counter(i.language for i in items)
     return "zh" if counts["zh"] > counts["en"] else "en"
 

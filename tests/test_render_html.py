@@ -17,6 +17,7 @@ from digest.errors import ConfigError
 from digest.models import Digest, Item, Section
 from digest.render import UNSUBSCRIBE_SLOT, fill_unsubscribe, render_html, render_text
 from digest.render.budget import CLIP_LIMIT, WARN_LIMIT, transfer_encoding
+from digest.config import LayoutSettings
 from digest.render.view import ranked_ids
 
 
@@ -48,17 +49,20 @@ def test_layout_follows_the_email_conventions(big: str) -> None:
     assert tree.xpath("//meta[@name='supported-color-schemes']/@content") == ["light dark"]
     colours = re.findall(r"#[0-9a-fA-F]+\b", " ".join(tree.xpath("//@style")))
     assert colours and all(len(c) == 7 for c in colours), "use six-digit hex colours"
-    for cell in tree.xpath("//td[normalize-space(.)]"):
-        assert "PingFang SC" in cell.get("style", ""), "fonts are set inline on every text cell"
-    font = tree.xpath("//td[contains(@class, 'card')]/@style")[0]
-    assert font.index("Noto Sans CJK SC") < font.index("Arial")
     main = tree.xpath("//table[contains(@class, 'main')]/@style")[0]
+    assert "font-family" in main and main.index("Segoe UI") < main.index("PingFang SC")  # English first
+    for cell in tree.xpath("//td[contains(@class, 'card') or contains(@class, 'brief')]"):
+        style = cell.get("style", "")
+        if cell.get("lang") == "en":
+            assert "font-family" not in style, "an English story inherits the English digest's stack"
+        else:  # a Chinese story in an English digest carries its own inline fallback, CJK first
+            assert style.index("Noto Sans CJK SC") < style.index("Arial")
     assert "overflow-wrap:anywhere" in main and "word-break:break-word" in main  # inherited by every card
 
 
-def test_every_item_is_a_card_with_link_source_time_summary_and_also(big: str) -> None:
+def test_with_lead_all_every_item_is_a_card_with_link_source_time_summary_and_also() -> None:
     digest = fixture.big_digest()
-    tree = lxml_html.fromstring(big)
+    tree = lxml_html.fromstring(render_html(digest, layout=LayoutSettings(lead=None)).html)
     cards = tree.xpath("//td[contains(@class, 'card')]")
     assert len(cards) == len(digest.items) == 60
     for card, item in zip(cards, digest.items, strict=True):
@@ -69,31 +73,32 @@ def test_every_item_is_a_card_with_link_source_time_summary_and_also(big: str) -
         assert card.xpath(".//p[contains(@class, 'summary')]")[0].text_content() == item.summary
         also = card.xpath(".//p[contains(@class, 'also')]/a")
         assert [(a.text_content(), a.get("href")) for a in also] == [(r.source, r.url) for r in item.also]
-        assert card.get("lang") == (None if item.language == "en" else item.language)
+        assert card.get("lang") == ("en" if item.language == "en" else "zh-Hans")
 
 
 def test_header_toc_preheader_and_footer(big: str) -> None:
     tree = lxml_html.fromstring(big)
     assert tree.xpath("//h1")[0].text_content() == "Morning Brief"
-    toc = [a.get("href") for a in tree.xpath("//ol[contains(@class, 'toc-list')]//a")]
+    toc = [a.get("href") for a in tree.xpath("//td[@id='contents']//a")]
     assert toc == ["#section-1", "#section-2", "#section-3", "#section-4"]
     assert all(tree.xpath(f"//*[@id='{anchor[1:]}']") for anchor in toc)
     preheader = tree.xpath("//div[contains(@style, 'display:none')]")[0].text_content()
     assert preheader.startswith("Open-source maintainers push for a shared security fund · ")
     footer = tree.xpath("//td[contains(@class, 'footer')]")[0].text_content()
     assert (
-        "60 stories from 11 sources · 2 sources failed: Slow Wire (timeout), Gone Blog (HTTP 404, failing for 3 days)"
-        in footer
-    )
-    assert "To stop, reply" in footer
+        "60 stories from 11 of 14 sources · 3 more did not fit · nothing today from Quiet Feed · "
+        "2 sources failed: Slow Wire (timeout), Gone Blog (HTTP 404, failing for 3 days)"
+    ) in footer
+    assert "You get this e-mail because you subscribed to Morning Brief." in footer
+    assert "To stop getting it, reply" in footer
     browser = tree.xpath("//a[normalize-space(.)='View this digest in your browser']/@href")
     assert browser == ["https://me.github.io/digest/2024-06-03.html"]
 
 
 def test_chinese_digest_has_chinese_labels_and_no_toc_for_two_sections() -> None:
     tree = lxml_html.fromstring(render_html(fixture.chinese_digest()).html)
-    assert tree.get("lang") == "zh"
-    assert not tree.xpath("//ol[contains(@class, 'toc-list')]")
+    assert tree.get("lang") == "zh-Hans"
+    assert not tree.xpath("//td[@id='contents']")
     assert "2024年6月3日 星期一" in tree.xpath("//p[contains(@class, 'date')]")[0].text_content()
     assert tree.xpath("//a[normalize-space(.)='在浏览器中查看本期']")
 
@@ -189,9 +194,10 @@ def test_the_smaller_transfer_encoding_is_chosen(text: str, expected: str) -> No
 
 def test_over_the_limit_trims_lowest_ranked_summaries_first() -> None:
     digest = fixture.big_digest()
-    full = render_html(digest)
+    cards = LayoutSettings(lead=None)
+    full = render_html(digest, layout=cards)
     limit = full.encoded_size - 6000
-    out = render_html(digest, limit=limit)
+    out = render_html(digest, limit=limit, layout=cards)
     assert out.encoded_size <= limit
     assert out.trimmed and not out.overflow
     assert list(out.trimmed) == ranked_ids(digest)[: len(out.trimmed)]
@@ -204,15 +210,18 @@ def test_over_the_limit_trims_lowest_ranked_summaries_first() -> None:
 
 def test_far_over_the_limit_moves_overflow_to_more_stories() -> None:
     digest = fixture.big_digest()
-    out = render_html(digest, limit=40 * 1024)
+    out = render_html(digest, limit=40 * 1024, layout=LayoutSettings(lead=None))
     assert out.encoded_size <= 40 * 1024
     assert len(out.trimmed) == 60 and out.overflow
     assert list(out.overflow) == ranked_ids(digest)[: len(out.overflow)]
     tree = lxml_html.fromstring(out.html)
-    assert tree.xpath("//h2[normalize-space(.)='More stories']")
+    assert tree.xpath("//h2[starts-with(normalize-space(.), 'More stories')]")
     titles_only = tree.xpath("//ul[contains(@class, 'more-list')]/li/a/@href")
     by_id = {item.id: item.url for item in digest.items}
-    assert sorted(titles_only) == sorted(by_id[i] for i in out.overflow)
+    listed = max(0, 20 - len(out.overflow))  # the titles that did not fit max_items follow, up to 20 in all
+    cut = len(out.overflow)
+    assert sorted(titles_only[:cut]) == sorted(by_id[i] for i in out.overflow)
+    assert titles_only[cut:] == [i.url for i in digest.left_out[:listed]]
     assert len(tree.xpath("//td[contains(@class, 'card')]")) == 60 - len(out.overflow)
     assert "“More stories”" in " ".join(out.warnings)
 

@@ -164,7 +164,8 @@ def _report_digest(sources: tuple[SourceResult, ...]) -> Digest:
                 SourceResult("Y", "https://y", "error", error="HTTP 404", failing_days=3),
                 SourceResult("Z", "https://z", "not_modified"),
             ),
-            "4 stories from 4 sources · 2 sources failed: X (timeout), Y (HTTP 404, failing for 3 days)",
+            "4 stories from 4 sources · nothing today from Z · "
+            "2 sources failed: X (timeout), Y (HTTP 404, failing for 3 days)",
         ),
         ((SourceResult("W", "https://w", "error"),), "4 stories from 4 sources · 1 source failed: W (error)"),
     ],

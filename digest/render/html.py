@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import LayoutSettings
 from ..models import Digest
 from .budget import TRIM_LIMIT, WARN_LIMIT, TransferEncoding, kb, transfer_encoding
 from .env import environment, render_template
@@ -69,6 +70,7 @@ def render_html(
     web: bool = False,
     limit: int = TRIM_LIMIT,
     warn_at: int = WARN_LIMIT,
+    layout: LayoutSettings | None = None,
 ) -> RenderedHtml:
     """Render the e-mail HTML; when it would pass `limit` encoded bytes, trim the lowest-ranked items.
 
@@ -76,6 +78,7 @@ def render_html(
     "more stories" list.  `web=True` renders the archive page instead: no preheader, unsubscribe
     text or size limit.  `unsubscribe_url` becomes the footer's link (a mailer may pass a
     placeholder and substitute per recipient); without it the footer says how to unsubscribe.
+    `layout` (feeds.yaml `layout:`) picks the lead stories; the default leads with five.
     """
     env = environment(templates)
     cache: dict[tuple[int, int], tuple[str, TransferEncoding, int]] = {}
@@ -83,7 +86,7 @@ def render_html(
 
     def build(trim: int, overflow: int) -> tuple[str, TransferEncoding, int]:
         if (trim, overflow) not in cache:
-            view = build_view(digest, trimmed=set(order[:trim]), overflow=set(order[:overflow]))
+            view = build_view(digest, trimmed=set(order[:trim]), overflow=set(order[:overflow]), layout=layout)
             context = {
                 "d": view,
                 "web": web,

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..config import LayoutSettings
 from ..models import AlsoRef, Digest, Item, SourceResult
 from .labels import labels, long_date, short_date
+from .langtag import FONTS, digest_tag, item_tag
+from .layout import brief_line, destination, is_sponsored, leads, names_line, quiet_sources, source_urls
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,11 @@ class ItemView:
     also: tuple[AlsoRef, ...]
     language: str
     rank: int  # 0 = the pipeline's first item
+    lang: str = "en"  # the BCP 47 tag for its element: en, zh-Hans, zh-Hant
+    lead: bool = True  # a full card with the summary; False: a brief (title, source, one short line)
+    brief: str = ""  # the brief's one short line
+    sponsored: bool = False  # marked as paid by its publisher; never a lead
+    site: str = ""  # the site the link goes to, when it is not the source's own
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class SectionView:
     name: str
     anchor: str
     items: tuple[ItemView, ...]
+    count: int = 0  # stories in the section (shown in its heading)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,11 @@ class DigestView:
     preheader: str
     browser_url: str | None  # this day's page in the web archive ("view in browser")
     t: Mapping[str, str]
+    lang: str = "en"  # the page's BCP 47 tag: en, zh-Hans, zh-Hant
+    more_count: int = 0  # stories that did not fit and are not listed by title
+    left_out: int = 0  # stories over max_items/per_source (listed or counted under "More stories")
+    why: str = ""  # why the reader gets this e-mail
+    fonts: Mapping[str, str] | None = None  # font stack per lang tag, for inline fallbacks
 
 
 def zone(digest: Digest) -> tzinfo:
@@ -103,23 +117,40 @@ def _failure(source: SourceResult, language: str) -> str:
 
 
 def run_report(digest: Digest, language: str | None = None) -> str:
-    """'42 stories from 18 sources · 2 sources failed: X (timeout), Y (HTTP 404)'."""
+    """'42 stories from 18 of 20 sources · 8 more did not fit · nothing today from X · 1 source failed: Y (timeout)'.
+
+    Counts are honest: sources are those configured, stories are those in this e-mail, and what
+    a cap left out and which sources had nothing are said, not silently dropped.
+    """
     lang = language or digest.language
+    zh = lang.startswith("zh")
     items = digest.items
-    stories, sources = len(items), len({item.source for item in items})
+    stories, with_stories = len(items), len({item.source for item in items})
+    configured = max(len(digest.sources), with_stories)
     failed = [s for s in digest.sources if s.status == "error"]
-    if lang.startswith("zh"):
-        line = f"{stories} 篇报道，来自 {sources} 个来源"
+    quiet = quiet_sources(digest, items)
+    left = len(digest.left_out)
+    if zh:
+        of = f"{configured} 个来源中的 {with_stories} 个" if configured != with_stories else f"{configured} 个来源"
+        parts = [f"{stories} 篇报道，来自 {of}"]
+        if left:
+            parts.append(f"另有 {left} 篇未能收入本期")
+        if quiet:
+            parts.append("今天没有新内容：" + names_line(quiet, lang))
         if failed:
-            line += f" · {len(failed)} 个来源失败：" + "、".join(_failure(s, lang) for s in failed)
-        return line
-    line = (
-        f"{stories} {'story' if stories == 1 else 'stories'} from {sources} {'source' if sources == 1 else 'sources'}"
-    )
+            parts.append(f"{len(failed)} 个来源失败：" + "、".join(_failure(s, lang) for s in failed))
+        return " · ".join(parts)
+    noun = "story" if stories == 1 else "stories"
+    of = f"{with_stories} of {configured}" if configured != with_stories else f"{configured}"
+    parts = [f"{stories} {noun} from {of} {'source' if configured == 1 else 'sources'}"]
+    if left:
+        parts.append(f"{left} more did not fit")
+    if quiet:
+        parts.append("nothing today from " + names_line(quiet, lang))
     if failed:
         noun = "source" if len(failed) == 1 else "sources"
-        line += f" · {len(failed)} {noun} failed: " + ", ".join(_failure(s, lang) for s in failed)
-    return line
+        parts.append(f"{len(failed)} {noun} failed: " + ", ".join(_failure(s, lang) for s in failed))
+    return " · ".join(parts)
 
 
 def preheader(digest: Digest, limit: int = 140) -> str:
@@ -167,11 +198,19 @@ def build_view(
     *,
     trimmed: Collection[str] = (),
     overflow: Collection[str] = (),
+    layout: LayoutSettings | None = None,
 ) -> DigestView:
-    """The digest as templates see it; `trimmed` items lose their summary, `overflow` ones move to 'more stories'."""
+    """The digest as templates see it; `trimmed` items lose their summary, `overflow` ones move to 'more stories'.
+
+    `layout` picks the lead stories (full cards); the others are briefs.  Stories that did not fit
+    max_items follow the overflow under "More stories", as titles up to `layout.more_stories`.
+    """
+    layout = layout or LayoutSettings()
     tz = zone(digest)
     now = digest.generated_at.astimezone(tz)
     lang = digest.language
+    lead_ids = leads(digest, layout)
+    homes = source_urls(digest)
     rank = 0
 
     def view(item: Item) -> ItemView:
@@ -190,6 +229,11 @@ def build_view(
             also=item.also,
             language=item.language,
             rank=rank,
+            lang=item_tag(item),
+            lead=item.id in lead_ids,
+            brief="" if cut else brief_line(item),
+            sponsored=is_sponsored(item),
+            site=destination(item.url, homes.get(item.source, "")),
         )
         rank += 1
         return result
@@ -201,7 +245,11 @@ def build_view(
         for item in section.items:
             (more if item.id in overflow else shown).append(view(item))
         if shown:
-            sections.append(SectionView(section.name, _anchor(index), tuple(shown)))
+            sections.append(SectionView(section.name, _anchor(index), tuple(shown), len(shown)))
+    listed = max(0, layout.more_stories - len(more))
+    more.extend(view(item) for item in digest.left_out[:listed])
+    tags = [i.lang for s in sections for i in s.items]
+    t = labels(lang)
     return DigestView(
         title=digest.title,
         language=lang,
@@ -214,5 +262,10 @@ def build_view(
         report=run_report(digest),
         preheader=preheader(digest),
         browser_url=browser_url(digest.archive_url, now.date().isoformat()),
-        t=labels(lang),
+        t=t,
+        lang=digest_tag(lang, tags),
+        more_count=len(digest.left_out) - min(listed, len(digest.left_out)),
+        left_out=len(digest.left_out),
+        why=t["why"].format(title=digest.title),
+        fonts=FONTS,
     )

@@ -68,6 +68,8 @@ ZH_SOURCES = ["少数派", "36氪", "爱范儿", "IT之家", "澎湃新闻"]
 
 def _en_item(n: int, section: str, offset: timedelta) -> Item:
     title = EN_TOPICS[n % len(EN_TOPICS)]
+    if n == 1:  # a paid post, as publishers mark them: labelled, never a lead
+        title = "[Sponsor] " + title
     summary = " ".join(EN_SENTENCES[(n + k) % len(EN_SENTENCES)] for k in range(3))
     source = EN_SOURCES[n % len(EN_SOURCES)]
     also: tuple[AlsoRef, ...] = ()
@@ -129,8 +131,11 @@ def _offset(n: int) -> timedelta:
 
 def _sources() -> tuple[SourceResult, ...]:
     ok = [
-        SourceResult(name=s, url=f"https://{i}.example/feed", status="ok", items=5)
-        for i, s in enumerate(EN_SOURCES + ZH_SOURCES)
+        SourceResult(name=s, url=f"https://news.example.com/feeds/{i}.xml", status="ok", items=5)
+        for i, s in enumerate(EN_SOURCES)
+    ] + [
+        SourceResult(name=s, url=f"https://zh.example.cn/rss/{i}.xml", status="ok", items=5)
+        for i, s in enumerate(ZH_SOURCES)
     ]
     failed = [
         SourceResult(name="Slow Wire", url="https://slow.example/rss", status="error", error="timeout"),
@@ -196,6 +201,7 @@ def big_digest(archive_url: str | None = None) -> Digest:
         sources=_sources(),
         stats=Stats(fetched=140, duplicates=23, selected=60),
         archive_url=archive_url,
+        left_out=tuple(_en_item(n + 45, "World", _offset(n + 20)) for n in range(3)),
     )
 
 
@@ -212,10 +218,10 @@ def chinese_digest() -> Digest:
         language="zh",
         sections=(Section("要闻", news), Section("科技", tech)),
         sources=(
-            SourceResult(name="少数派", url="https://sspai.example/feed", status="ok", items=4),
-            SourceResult(name="36氪", url="https://36kr.example/feed", status="ok", items=3),
+            SourceResult(name="少数派", url="https://zh.example.cn/feed/sspai", status="ok", items=4),
+            SourceResult(name="36氪", url="https://zh.example.cn/feed/36kr", status="ok", items=3),
             SourceResult(
-                name="澎湃新闻", url="https://thepaper.example/rss", status="error", error="HTTP 503", failing_days=2
+                name="澎湃新闻", url="https://zh.example.cn/feed/thepaper", status="error", error="HTTP 503", failing_days=2
             ),
         ),
         stats=Stats(fetched=20, duplicates=2, selected=7),
