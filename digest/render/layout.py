@@ -14,7 +14,7 @@ from ..config import LayoutSettings
 from ..models import Digest, Item
 from .wrap import char_width
 
-BRIEF_CELLS = 90  # a brief's one line, in display cells (CJK = 2): two lines on a phone at most
+BRIEF_CELLS = 60  # a brief's one line, in display cells (CJK = 2): with the source, two lines on a phone
 
 # Marks publishers put on paid posts: "[Sponsor] …", "Sponsored: …", "【广告】…", "（赞助）".
 _SPONSORED_TITLE = re.compile(
