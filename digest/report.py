@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 PHASE_LABELS = {
     "collect": "collecting",
     "fulltext": "fetching full text",
+    "full text": "fetching full text",
     "normalize": "normalizing",
     "dedup": "deduplicating",
     "select": "selecting",
@@ -121,7 +122,8 @@ def print_report(report: RunReport | Any, console: Console, *, verbose: bool = F
 
     if not isinstance(report, RunReport):
         report = RunReport.from_result(report)
-    console.print(Text(summary_line(report), style="bold"))
+    # soft_wrap=False: wrapped at word boundaries to the terminal, whatever the console's default
+    console.print(Text(summary_line(report), style="bold"), soft_wrap=False)
     shown: Sequence[SourceResult] = report.sources if verbose else report.failed
     if shown:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
@@ -139,10 +141,10 @@ def print_report(report: RunReport | Any, console: Console, *, verbose: bool = F
             table.add_row(Text(source.name), Text(status, style=style), str(source.items), Text(reason))
         console.print(table)
     for warning in report.warnings:
-        console.print(Text(f"warning: {warning}", style="yellow"))
+        console.print(Text(f"warning: {warning}", style="yellow"), soft_wrap=False)
     line = timing_line(report.timings)
     if line:
-        console.print(Text(line, style="dim"))
+        console.print(Text(line, style="dim"), soft_wrap=False)
 
 
 def interactive(console: Console) -> bool:
@@ -169,20 +171,27 @@ class Progress:
         self._started = time.perf_counter()
         self._bar: RichProgress | None = None
         self._task: TaskID | None = None
+        self._shown: set[str] = set()
+        self._phases_only = False  # the collection bar has given way to the phase spinner
 
     def __enter__(self) -> Progress:
         if self.enabled and self.live:
             from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
-            from rich.progress import Progress as RichProgress
 
-            self._bar = RichProgress(
-                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            # about 60 cells: a line wider than the terminal wraps, and the redraw then repeats it
+            self._start_bar(
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(),
                 TextColumn("{task.fields[note]}", style="dim"), TimeElapsedColumn(),
-                console=self.console, transient=True,
+                description="collecting", total=self.total or None,
             )
-            self._bar.start()
-            self._task = self._bar.add_task("collecting", total=self.total or None, note="")
         return self
+
+    def _start_bar(self, *columns: Any, description: str, total: int | None) -> None:
+        from rich.progress import Progress as RichProgress
+
+        self._bar = RichProgress(*columns, console=self.console, transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task(description, total=total, note="")
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -191,13 +200,24 @@ class Progress:
             self._bar = None
 
     def phase(self, name: str) -> None:
-        """A new phase began (collect, normalize, …)."""
+        """A new phase began (collect, normalize, …); each is shown once, however often it is entered."""
         self.current_phase = name
         label = PHASE_LABELS.get(name, name)
-        if not self.enabled:
+        if not self.enabled or name in self._shown:
             return
+        self._shown.add(name)
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, description=label)
+            if name != "collect" and not self._phases_only:
+                # The sources are done: the count and the failures stay behind with the collection
+                # (the report says them); later phases show a spinner and their name, nothing more.
+                from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+                self._bar.stop()
+                self._phases_only = True
+                self._start_bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                description=label, total=None)
+            else:
+                self._bar.update(self._task, description=label)
         elif not self.live and name != "collect":
             self.console.print(f"{label}…", highlight=False, markup=False)
 
@@ -208,9 +228,11 @@ class Progress:
             self.failed += 1
         if not self.enabled:
             return
-        if self._bar is not None and self._task is not None:
+        if self._bar is not None and self._task is not None and not self._phases_only:
             note = f"{self.failed} failed" if self.failed else ""
             self._bar.update(self._task, advance=1, note=note)
+            return
+        if self.live:
             return
         width = len(str(self.total or self.done))
         if result.status == "error":

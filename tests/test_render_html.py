@@ -13,11 +13,11 @@ import pytest
 from lxml import html as lxml_html
 from test_render_text import fixture
 
+from digest.config import LayoutSettings
 from digest.errors import ConfigError
 from digest.models import Digest, Item, Section
 from digest.render import UNSUBSCRIBE_SLOT, fill_unsubscribe, render_html, render_text
 from digest.render.budget import CLIP_LIMIT, WARN_LIMIT, transfer_encoding
-from digest.config import LayoutSettings
 from digest.render.view import ranked_ids
 
 

@@ -96,6 +96,7 @@ def preview(
     """Show the digest in the terminal as it would go out; nothing is written or remembered."""
     setup_logging(verbose, quiet)
     from ..pipeline import RunOptions
+    from ..report import print_report
     from .show import show_digest
 
     cfg = _load(config)
@@ -103,11 +104,13 @@ def preview(
     if text:
         out.print(result.text, markup=False, highlight=False)
     else:
-        show_digest(result.digest, out)
+        show_digest(result.digest, out, layout=cfg.layout)
     if explain:
         from .explain import show_decisions
 
         show_decisions(result.decisions, out)
+    if not quiet:
+        print_report(result, err)
 
 
 @app.command()

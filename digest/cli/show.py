@@ -7,49 +7,95 @@ from datetime import datetime
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from ..config import Config
+from ..config import Config, LayoutSettings
 from ..models import Digest
+from ..render.view import ItemView, build_view
+from ..render.wrap import text_width, wrap
+
+MAX_WIDTH = 100  # wider lines are hard to read, even on a wide terminal
 
 
-def relative_time(moment: datetime, now: datetime) -> str:
-    seconds = (now - moment).total_seconds()
-    if seconds < 0:
-        return "just now"
-    if seconds < 3600:
-        return f"{max(1, int(seconds // 60))} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} d ago"
+def _lines(console: Console, text: str, width: int, *, style: str = "", indent: str = "",
+           subsequent: str | None = None) -> None:
+    """Print text wrapped to `width` display cells (CJK counted as two, never inside a word)."""
+    for line in wrap(text, width, indent, subsequent).splitlines():
+        if text_width(line) > width:  # a URL, which wrap() never breaks: shortened (the link keeps it whole)
+            lead = len(line) - len(line.lstrip(" •"))
+            line = line[:lead] + fit_url(line[lead:], width - text_width(line[:lead]))
+        console.print(Text(line, style=style), soft_wrap=True)
 
 
-def show_digest(digest: Digest, console: Console) -> None:
+def fit_url(url: str, room: int) -> str:
+    """The URL as it fits `room` cells: whole when it fits, else its start, '…' and its end."""
+    if text_width(url) <= room:
+        return url
+    bare = url.split("://", 1)[-1]
+    if text_width(bare) <= room:
+        return bare
+    keep = max(room - 1, 8)
+    head = keep * 2 // 3
+    return bare[:head] + "…" + bare[len(bare) - (keep - head):]
+
+
+def _item(console: Console, item: ItemView, width: int, d_t: dict[str, str]) -> None:
+    console.print()
+    _lines(console, item.title, width, style=f"bold link {item.url}" if item.url else "bold", indent="• ", subsequent="  ")
+    meta = " · ".join(part for part in (
+        item.source, f"{d_t['to_site']} {item.site}" if item.site else "", item.when,
+        d_t["sponsored"] if item.sponsored else "",
+    ) if part)
+    _lines(console, meta, width, style="dim", indent="  ", subsequent="  ")
+    blurb = item.summary if item.lead else item.brief
+    if blurb:
+        _lines(console, blurb, width, indent="    ")
+    if item.url:
+        console.print(Text("  " + fit_url(item.url, width - 2), style=f"dim link {item.url}"), soft_wrap=True)
+    if item.also:
+        _lines(console, d_t["also"] + ", ".join(a.source for a in item.also), width, style="dim", indent="  ",
+               subsequent="    ")
+
+
+def show_digest(digest: Digest, console: Console, *, layout: LayoutSettings | None = None) -> None:
+    """The digest for a terminal: wrapped to its width, labels and dates in the digest's language."""
     from zoneinfo import ZoneInfo
 
+    d = build_view(digest, layout=layout)
+    t = dict(d.t)
+    width = max(20, min(console.width, MAX_WIDTH))
     tz = ZoneInfo(digest.timezone)
-    since = "the beginning" if digest.since.year <= 1970 else digest.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    since = t["beginning"] if digest.since.year <= 1970 else digest.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     until = digest.until.astimezone(tz).strftime("%Y-%m-%d %H:%M") + f" ({digest.timezone})"
-    console.rule(f"[bold]{escape(digest.title)}[/]")
-    console.print(f"[dim]{since} → {until} · {digest.stats.selected} stories[/]")
-    if not digest.sections:
-        console.print("\nNo new stories in this window. Try a longer one: [bold]--since 7d[/]")
-    for section in digest.sections:
+    console.print(Text("━" * width, style="bold"), soft_wrap=True)
+    _lines(console, d.title, width, style="bold")
+    _lines(console, d.date, width)
+    window = t["preview_window"].replace("{since}", since).replace("{until}", until)
+    _lines(console, window.replace("{count}", str(d.story_count)), width, style="dim")
+    console.print(Text("━" * width, style="bold"), soft_wrap=True)
+    if not d.sections and not d.more_stories:
         console.print()
-        console.rule(f"[bold cyan]{escape(section.name)}[/]", align="left")
+        _lines(console, t["preview_empty"], width)
+    for section in d.sections:
+        console.print()
+        heading = f"{section.name} ({section.count})"
+        _lines(console, heading, width, style="bold cyan")
+        console.print(Text("─" * min(text_width(heading), width), style="cyan"), soft_wrap=True)
         for item in section.items:
-            when = relative_time(item.published, digest.generated_at) if item.dated else "undated"
-            console.print(f"\n[bold][link={escape(item.url)}]{escape(item.title)}[/link][/bold]")
-            console.print(f"[dim]{escape(item.source)} · {when} · {escape(item.url)}[/dim]")
-            if item.summary:
-                console.print(escape(item.summary))
-            if item.also:
-                names = ", ".join(escape(a.source) for a in item.also)
-                console.print(f"[dim]also: {names}[/dim]")
-    failed = [s for s in digest.sources if s.status == "error"]
-    if failed:
+            _item(console, item, width, t)
+    if d.more_stories or d.more_count:
         console.print()
-        for s in failed:
-            console.print(f"[yellow]⚠ {escape(s.name)}: {escape(s.error or 'failed')}[/yellow]")
+        heading = f"{t['more_stories']} ({len(d.more_stories) + d.more_count})"
+        _lines(console, heading, width, style="bold cyan")
+        console.print(Text("─" * min(text_width(heading), width), style="cyan"), soft_wrap=True)
+        for item in d.more_stories:
+            _lines(console, f"{item.title} ({item.source})", width, indent="• ", subsequent="  ",
+                   style=f"link {item.url}" if item.url else "")
+        if d.more_count:
+            _lines(console, t["more_count"].replace("{n}", str(d.more_count)), width, style="dim")
+    console.print()
+    console.print(Text("─" * width, style="dim"), soft_wrap=True)
+    _lines(console, d.report, width, style="dim")
 
 
 def show_sources(config: Config, console: Console) -> None:
