@@ -105,7 +105,7 @@ class LayoutSettings:
 
     lead: int | None = 5  # stories shown as full cards with their summary; None (`all`): every story
     lead_per: str = "digest"  # "digest": the top `lead` stories overall; "section": the top of each section
-    more_stories: int = 20  # titles listed for what did not fit max_items; 0: only a count
+    more_stories: int = 15  # titles listed for what did not fit max_items; 0: only a count
 
 
 @dataclass(frozen=True)

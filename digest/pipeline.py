@@ -322,15 +322,15 @@ def _summarize(config: Config, state: State, sections: tuple[Section, ...],
 
 
 def _dominant_language(items: Sequence[Item], title: str = "") -> str:
-    """The language most items are in; with none at all (an empty or failed run), the title's script.
+    """The language most items are in; a tie, or no items at all (an empty or failed run), goes by the title.
 
     So an empty digest of a Chinese newsletter keeps its Chinese labels and date instead of
     switching to English for the day.
     """
-    if not items:
-        return "zh" if any("\u4e00" <= char <= "\u9fff" for char in title) else "en"
     counts = Counter(i.language for i in items)
-    return "zh" if counts["zh"] > counts["en"] else "en"
+    if counts["zh"] != counts["en"]:
+        return "zh" if counts["zh"] > counts["en"] else "en"
+    return "zh" if any("\u4e00" <= char <= "\u9fff" for char in title) else "en"
 
 
 def _archive_link(config: Config, now: datetime) -> str | None:

@@ -218,7 +218,7 @@ def test_far_over_the_limit_moves_overflow_to_more_stories() -> None:
     assert tree.xpath("//h2[starts-with(normalize-space(.), 'More stories')]")
     titles_only = tree.xpath("//ul[contains(@class, 'more-list')]/li/a/@href")
     by_id = {item.id: item.url for item in digest.items}
-    listed = max(0, 20 - len(out.overflow))  # the titles that did not fit max_items follow, up to 20 in all
+    listed = max(0, 15 - len(out.overflow))  # the titles that did not fit max_items follow, up to 15 in all
     cut = len(out.overflow)
     assert sorted(titles_only[:cut]) == sorted(by_id[i] for i in out.overflow)
     assert titles_only[cut:] == [i.url for i in digest.left_out[:listed]]

@@ -79,6 +79,10 @@ def digest_from_json(doc: dict[str, Any]) -> Digest:
         stats=Stats(fetched=int(stats.get("fetched", 0)), duplicates=int(stats.get("duplicates", 0)),
                     selected=int(stats.get("selected", 0))),
         archive_url=doc.get("archive_url"),
+        left_out=tuple(_item(raw, order) for raw in doc.get("left_out") or ()),
+        ranking=tuple(str(raw["id"]) for raw in sorted(
+            (raw for section in doc["sections"] for raw in section["items"] if isinstance(raw.get("rank"), int)),
+            key=lambda raw: raw["rank"])),
     )
 
 

@@ -18,8 +18,8 @@ def _time(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _item(item: Item, tz: ZoneInfo) -> dict[str, Any]:
-    return {
+def _item(item: Item, tz: ZoneInfo, rank: int | None = None) -> dict[str, Any]:
+    doc = {
         "id": item.id,
         "title": item.title,
         "url": item.url,
@@ -36,11 +36,15 @@ def _item(item: Item, tz: ZoneInfo) -> dict[str, Any]:
             for a in item.also
         ],
     }
+    if rank is not None:
+        doc["rank"] = rank  # 0 = the best-ranked story (coverage, then recency); decides the lead stories
+    return doc
 
 
 def digest_to_json(digest: Digest, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The schema-1 document for `digest`; `extra` adds top-level keys (never replaces one)."""
     tz = ZoneInfo(digest.timezone)
+    rank = {item_id: position for position, item_id in enumerate(digest.ranking)}
     doc: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "title": digest.title,
@@ -50,7 +54,7 @@ def digest_to_json(digest: Digest, *, extra: dict[str, Any] | None = None) -> di
         "timezone": digest.timezone,
         "language": digest.language,
         "sections": [
-            {"name": section.name, "items": [_item(i, tz) for i in section.items]}
+            {"name": section.name, "items": [_item(i, tz, rank.get(i.id)) for i in section.items]}
             for section in digest.sections
         ],
         "sources": [
@@ -70,6 +74,8 @@ def digest_to_json(digest: Digest, *, extra: dict[str, Any] | None = None) -> di
             "selected": digest.stats.selected,
         },
     }
+    # added in schema 1 (keys are only ever added): the stories a cap left out, best-ranked first
+    doc["left_out"] = [_item(i, tz) for i in digest.left_out]
     for key, value in (extra or {}).items():
         doc.setdefault(key, value)
     return doc
