@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -116,3 +117,28 @@ def test_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch, env:
         monkeypatch.setenv(key, value)
     console, _ = _console(terminal=terminal)
     assert Progress(1, console=console).live is live
+
+
+def test_each_phase_is_shown_once_and_the_source_count_stays_with_the_collection() -> None:
+    """The bar used to keep '4/4 2 failed' through every later phase ('rendering 4/4 2 failed', again and again)."""
+    console, buffer = _console(terminal=True)
+    console.width = 80
+    with Progress(len(SOURCES), console=console, live=True) as progress:
+        progress.phase("collect")
+        for source in SOURCES:
+            progress.source_done(source)
+        for name in ("dedup", "select", "summarize", "render", "render", "write"):
+            progress.phase(name)
+    frames = [frame for frame in re.split(r"[\r\n]|\x1b\[[0-9;?]*[A-Za-z]", buffer.getvalue()) if frame.strip()]
+    later = [frame for frame in frames if any(label in frame for label in ("deduplicating", "rendering", "writing"))]
+    assert later, frames
+    assert all("failed" not in frame and "4/4" not in frame for frame in later), later
+    assert all(len(frame) <= 80 for frame in frames)
+
+
+def test_plain_progress_prints_a_phase_once_even_if_it_is_entered_again() -> None:
+    console, buffer = _console(terminal=False)
+    with Progress(1, console=console) as progress:
+        for name in ("collect", "render", "render", "write"):
+            progress.phase(name)
+    assert buffer.getvalue().splitlines() == ["rendering…", "writing…"]
