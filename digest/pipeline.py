@@ -134,7 +134,7 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
                 from .archive import write_archive
                 from .render import render_html
 
-                web = render_html(digest, templates=config.templates, web=True).html
+                web = render_html(digest, templates=config.templates, web=True, layout=config.layout).html
                 result.files += write_archive(archive, digest, web, site_url=config.archive_url,
                                               templates=config.templates)
     record_items = True

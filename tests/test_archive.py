@@ -34,7 +34,7 @@ def test_writes_the_day_page_index_and_feed(tmp_path: Path) -> None:
     assert all(p.is_file() for p in written)
     assert not list((tmp_path / "site").glob(".*.tmp"))
     page = lxml_html.fromstring((tmp_path / "site" / "2024-06-03.html").read_text(encoding="utf-8"))
-    assert len(page.xpath("//td[contains(@class, 'card')]")) == 60
+    assert len(page.xpath("//td[contains(@class, 'card') or contains(@class, 'brief')]")) == 60
 
 
 def test_the_date_is_the_digests_local_day(tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def test_header_stacks_on_a_phone_and_sits_side_by_side_on_a_desktop(browser: An
 def test_chinese_digest_renders_without_overflow(browser: Any, tmp_path: Path) -> None:
     page = open_page(browser, render_html(fixture.chinese_digest()).html, 375, "dark")
     try:
-        assert page.evaluate("document.documentElement.lang") == "zh"
+        assert page.evaluate("document.documentElement.lang") == "zh-Hans"
         result = page.evaluate(OVERFLOW)
         assert result["scrollWidth"] <= result["innerWidth"], result["wide"][:5]
         page.screenshot(path=str(tmp_path / "digest-zh-375-dark.png"), full_page=True)
