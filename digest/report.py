@@ -241,4 +241,5 @@ class Progress:
             what = "not modified"
         else:
             what = f"ok, {result.items} item{'s' if result.items != 1 else ''}"
-        self.console.print(f"[{self.done:>{width}}/{self.total}] {result.name}: {what}", highlight=False, markup=False)
+        self.console.print(f"[{self.done:>{width}}/{self.total}] {result.name}: {what}", highlight=False, markup=False,
+                           soft_wrap=False)

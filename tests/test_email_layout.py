@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from test_render_text import fixture
 
 from digest.config import ConfigError, LayoutSettings, parse_config
-from digest.models import Item
+from digest.models import Item, Section
 from digest.pipeline import _dominant_language
 from digest.render import render_html, render_text
 from digest.render.langtag import item_tag
@@ -93,6 +93,8 @@ def test_leads_follow_the_ranking_and_skip_sponsored_items() -> None:
     items = {i.id: i for s in view.sections for i in s.items}
     assert is_sponsored(base.items[1]) and items["en-1"].sponsored  # "[Sponsor] …" in the fixture
     assert {i for i, v in items.items() if v.lead} == {"zh-3", "en-20"}  # en-1 ranks first but is paid
+    sponsored_first = dataclasses.replace(base, sections=(Section("World", (base.items[1], base.items[0])),))
+    assert not build_view(sponsored_first).preheader.startswith("[Sponsor]")  # nor the inbox preview line
 
 
 @pytest.mark.parametrize(

@@ -132,32 +132,28 @@ def run_report(digest: Digest, language: str | None = None) -> str:
     left = len(digest.left_out)
     if zh:
         of = f"{configured} 个来源中的 {with_stories} 个" if configured != with_stories else f"{configured} 个来源"
-        parts = [f"{stories} 篇报道，来自 {of}"]
-        if left:
-            parts.append(f"另有 {left} 篇未能收入本期")
-        if quiet:
-            parts.append("今天没有新内容：" + names_line(quiet, lang))
-        if failed:
-            parts.append(f"{len(failed)} 个来源失败：" + "、".join(_failure(s, lang) for s in failed))
-        return " · ".join(parts)
-    noun = "story" if stories == 1 else "stories"
-    of = f"{with_stories} of {configured}" if configured != with_stories else f"{configured}"
-    parts = [f"{stories} {noun} from {of} {'source' if configured == 1 else 'sources'}"]
+        head, more, quiet_intro = f"{stories} 篇报道，来自 {of}", f"另有 {left} 篇未能收入本期", "今天没有新内容："
+        failed_intro, comma = f"{len(failed)} 个来源失败：", "、"
+    else:
+        of = f"{with_stories} of {configured}" if configured != with_stories else f"{configured}"
+        head = f"{stories} {'story' if stories == 1 else 'stories'} from {of} {'source' if configured == 1 else 'sources'}"
+        more, quiet_intro = f"{left} more did not fit", "nothing today from "
+        failed_intro, comma = f"{len(failed)} {'source' if len(failed) == 1 else 'sources'} failed: ", ", "
+    parts = [head]
     if left:
-        parts.append(f"{left} more did not fit")
+        parts.append(more)
     if quiet:
-        parts.append("nothing today from " + names_line(quiet, lang))
+        parts.append(quiet_intro + names_line(quiet, lang))
     if failed:
-        noun = "source" if len(failed) == 1 else "sources"
-        parts.append(f"{len(failed)} {noun} failed: " + ", ".join(_failure(s, lang) for s in failed))
+        parts.append(failed_intro + comma.join(_failure(s, lang) for s in failed))
     return " · ".join(parts)
 
 
 def preheader(digest: Digest, limit: int = 140) -> str:
-    """The first headlines, for the inbox preview line."""
+    """The first headlines, for the inbox preview line (a paid post never leads it)."""
     sep = "｜" if digest.language.startswith("zh") else " · "
     text = ""
-    for item in digest.items:
+    for item in (i for i in digest.items if not is_sponsored(i)):
         candidate = item.title if not text else text + sep + item.title
         if len(candidate) > limit:
             if not text:
