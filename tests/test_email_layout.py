@@ -12,12 +12,13 @@ from lxml import html as lxml_html
 from test_render_text import fixture
 
 from digest.config import ConfigError, LayoutSettings, parse_config
-from digest.models import Item, Section
+from digest.models import Digest, Item, Section
 from digest.pipeline import _dominant_language
 from digest.render import render_html, render_text
 from digest.render.langtag import item_tag
 from digest.render.layout import brief_line, destination, is_sponsored, unsubscribe_link
 from digest.render.view import build_view, run_report
+from digest.render.wrap import text_width
 from digest.select import fair_shares, select_items
 
 NOW = datetime(2024, 6, 3, 8, 0, tzinfo=UTC)
@@ -302,3 +303,31 @@ def test_digest_json_stays_schema_1_and_adds_the_ranking_and_what_did_not_fit() 
     again = digest_from_json(doc)
     assert again.ranking == digest.ranking  # `digest send` re-renders for section subscribers with the same leads
     assert [i.url for i in again.left_out] == [i.url for i in digest.left_out]
+
+
+# ---------------------------------------------------------------------------- digest preview
+
+@pytest.mark.parametrize(("build", "width"), [(fixture.big_digest, 80), (fixture.chinese_digest, 80),
+                                              (fixture.big_digest, 50)])
+def test_preview_fits_the_terminal_and_speaks_the_digests_language(build: object, width: int) -> None:
+    import io
+
+    from rich.console import Console
+
+    from digest.cli.show import show_digest
+
+    assert callable(build)
+    digest: Digest = build()
+    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None, soft_wrap=True)
+    show_digest(digest, console)
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "\x1b" not in output  # no escape codes: every line is as wide as it looks
+    lines = output.splitlines()
+    assert max(text_width(line) for line in lines) <= width
+    assert "".join(line.strip() for line in lines).count(fixture.LONG_URL) == (1 if digest.title == "Morning Brief" else 0) * 2
+    blurbs = [line for line in lines if line.startswith("    ") and line.strip()]
+    assert blurbs  # summaries and brief lines are indented under their title
+    if digest.language == "zh":
+        assert "2024年6月3日 星期一" in output and "7 篇报道" in output and "另见：" in output
+    else:
+        assert "Monday, 3 June 2024" in output and "60 stories from 11 of 14 sources" in output.replace("\n", " ")

@@ -12,7 +12,7 @@ from rich.text import Text
 from ..config import Config, LayoutSettings
 from ..models import Digest
 from ..render.view import ItemView, build_view
-from ..render.wrap import text_width, wrap
+from ..render.wrap import char_width, text_width, wrap
 
 MAX_WIDTH = 100  # wider lines are hard to read, even on a wide terminal
 
@@ -21,27 +21,37 @@ def _lines(console: Console, text: str, width: int, *, style: str = "", indent: 
            subsequent: str | None = None) -> None:
     """Print text wrapped to `width` display cells (CJK counted as two, never inside a word)."""
     for line in wrap(text, width, indent, subsequent).splitlines():
-        if text_width(line) > width:  # a URL, which wrap() never breaks: shortened (the link keeps it whole)
-            lead = len(line) - len(line.lstrip(" •"))
-            line = line[:lead] + fit_url(line[lead:], width - text_width(line[:lead]))
-        console.print(Text(line, style=style), soft_wrap=True)
+        for part in fold(line, width):  # a URL, which wrap() never breaks, is folded here
+            console.print(Text(part, style=style), soft_wrap=True)
 
 
-def fit_url(url: str, room: int) -> str:
-    """The URL as it fits `room` cells: whole when it fits, else its start, '…' and its end."""
-    if text_width(url) <= room:
-        return url
-    bare = url.split("://", 1)[-1]
-    if text_width(bare) <= room:
-        return bare
-    keep = max(room - 1, 8)
-    head = keep * 2 // 3
-    return bare[:head] + "…" + bare[len(bare) - (keep - head):]
+def fold(line: str, width: int) -> list[str]:
+    """A line wider than `width` cut into pieces that fit, the later ones indented like the first.
+
+    Only a URL (which wrap() keeps whole) can be that wide; folding keeps all of it on screen, where
+    shortening it would lose the part a reader needs to open it.  No escape codes (terminal links):
+    every line is exactly as wide as it looks.
+    """
+    if text_width(line) <= width:
+        return [line]
+    lead = line[: len(line) - len(line.lstrip(" •"))]
+    pad = " " * len(lead)
+    room = max(width - len(lead), 10)
+    parts: list[str] = []
+    piece, used = "", 0
+    for char in line[len(lead):]:
+        if used + char_width(char) > room:
+            parts.append(piece)
+            piece, used = "", 0
+        piece += char
+        used += char_width(char)
+    parts.append(piece)
+    return [(lead if n == 0 else pad) + part for n, part in enumerate(parts)]
 
 
 def _item(console: Console, item: ItemView, width: int, d_t: dict[str, str]) -> None:
     console.print()
-    _lines(console, item.title, width, style=f"bold link {item.url}" if item.url else "bold", indent="• ", subsequent="  ")
+    _lines(console, item.title, width, style="bold", indent="• ", subsequent="  ")
     meta = " · ".join(part for part in (
         item.source, f"{d_t['to_site']} {item.site}" if item.site else "", item.when,
         d_t["sponsored"] if item.sponsored else "",
@@ -51,7 +61,7 @@ def _item(console: Console, item: ItemView, width: int, d_t: dict[str, str]) -> 
     if blurb:
         _lines(console, blurb, width, indent="    ")
     if item.url:
-        console.print(Text("  " + fit_url(item.url, width - 2), style=f"dim link {item.url}"), soft_wrap=True)
+        _lines(console, item.url, width, style="dim", indent="  ")
     if item.also:
         _lines(console, d_t["also"] + ", ".join(a.source for a in item.also), width, style="dim", indent="  ",
                subsequent="    ")
@@ -89,8 +99,7 @@ def show_digest(digest: Digest, console: Console, *, layout: LayoutSettings | No
         _lines(console, heading, width, style="bold cyan")
         console.print(Text("─" * min(text_width(heading), width), style="cyan"), soft_wrap=True)
         for item in d.more_stories:
-            _lines(console, f"{item.title} ({item.source})", width, indent="• ", subsequent="  ",
-                   style=f"link {item.url}" if item.url else "")
+            _lines(console, f"{item.title} ({item.source})", width, indent="• ", subsequent="  ")
         if d.more_count:
             _lines(console, t["more_count"].replace("{n}", str(d.more_count)), width, style="dim")
     console.print()
