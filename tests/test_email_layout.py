@@ -217,6 +217,14 @@ def test_the_report_counts_sources_configured_and_with_stories_and_names_the_qui
     assert zh.startswith("60 篇报道，来自 14 个来源中的 11 个 · 另有 3 篇未能收入本期 · 今天没有新内容：Quiet Feed")
 
 
+def test_a_subscribers_copy_lists_only_what_its_sections_left_out() -> None:
+    digest = fixture.big_digest()
+    science_only = dataclasses.replace(digest, sections=digest.sections[2:3])  # World's left-out stories are not theirs
+    view = build_view(science_only)
+    assert view.more_stories == () and view.left_out == 0
+    assert "did not fit" not in run_report(science_only)
+
+
 def test_more_stories_lists_titles_then_a_count_with_the_archive_link() -> None:
     digest = fixture.big_digest(archive_url="https://me.github.io/digest")
     tree = lxml_html.fromstring(render_html(digest, layout=LayoutSettings(more_stories=1)).html)

@@ -112,9 +112,15 @@ def ranking(digest: Digest) -> list[str]:
     return ordered + [item_id for _, _, item_id in rest]
 
 
+def left_out(digest: Digest) -> tuple[Item, ...]:
+    """The stories a cap left out, of this digest's sections only (a subscriber's copy has fewer)."""
+    names = {section.name for section in digest.sections}
+    return tuple(item for item in digest.left_out if item.section in names)
+
+
 def quiet_sources(digest: Digest, shown: Iterable[Item]) -> list[str]:
     """Sources that answered but have no story in this digest (nor in its "More stories")."""
-    with_stories = {item.source for item in shown} | {item.source for item in digest.left_out}
+    with_stories = {item.source for item in shown} | {item.source for item in left_out(digest)}
     return [s.name for s in digest.sources if s.status != "error" and s.name not in with_stories]
 
 

@@ -14,7 +14,7 @@ from ..config import LayoutSettings
 from ..models import AlsoRef, Digest, Item, SourceResult
 from .labels import labels, long_date, short_date
 from .langtag import FONTS, digest_tag, item_tag
-from .layout import brief_line, destination, is_sponsored, leads, names_line, quiet_sources, source_urls
+from .layout import brief_line, destination, is_sponsored, leads, left_out, names_line, quiet_sources, source_urls
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def run_report(digest: Digest, language: str | None = None) -> str:
     configured = max(len(digest.sources), with_stories)
     failed = [s for s in digest.sources if s.status == "error"]
     quiet = quiet_sources(digest, items)
-    left = len(digest.left_out)
+    left = len(left_out(digest))
     if zh:
         of = f"{configured} 个来源中的 {with_stories} 个" if configured != with_stories else f"{configured} 个来源"
         head, more, quiet_intro = f"{stories} 篇报道，来自 {of}", f"另有 {left} 篇未能收入本期", "今天没有新内容："
@@ -243,7 +243,8 @@ def build_view(
         if shown:
             sections.append(SectionView(section.name, _anchor(index), tuple(shown), len(shown)))
     listed = max(0, layout.more_stories - len(more))
-    more.extend(view(item) for item in digest.left_out[:listed])
+    missed = left_out(digest)
+    more.extend(view(item) for item in missed[:listed])
     tags = [i.lang for s in sections for i in s.items]
     t = labels(lang)
     return DigestView(
@@ -260,8 +261,8 @@ def build_view(
         browser_url=browser_url(digest.archive_url, now.date().isoformat()),
         t=t,
         lang=digest_tag(lang, tags),
-        more_count=len(digest.left_out) - min(listed, len(digest.left_out)),
-        left_out=len(digest.left_out),
+        more_count=len(missed) - min(listed, len(missed)),
+        left_out=len(missed),
         why=t["why"].format(title=digest.title),
         fonts=FONTS,
     )
