@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 PHASE_LABELS = {
     "collect": "collecting",
-    "fulltext": "fetching full text",
     "full text": "fetching full text",
     "normalize": "normalizing",
     "dedup": "deduplicating",
