@@ -129,7 +129,7 @@ def _one(url: str, settings: FetchSettings = FAST, **request: object) -> FetchRe
         ("/br", "encoding we did not ask for (Content-Encoding: br)"),
         ("/drip", "timed out after 2s"),
         ("/silent", "timed out after 2s"),
-        ("/truncated", "the server closed the connection before the response was complete"),
+        ("/truncated", "truncated response (the server closed the connection after 10 bytes of 9.8 KB)"),
         ("/not-http", "the server"),
     ],
 )

@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..config import FetchSettings
+from ..deadline import RUN_DEADLINE
 from .body import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, read_capped
 from .guard import AddressRefused, LookupFailed, check_host
 from .local import read_file
-from .reasons import http_status, one_line, seconds_text, size_text, transport_reason
+from .reasons import http_status, one_line, seconds_text, size_text, transport_reason, truncated_reason
 from .result import FetchRequest, FetchResult
 
 log = logging.getLogger("digest.fetch")
@@ -43,7 +44,6 @@ RETRY_STATUSES = (429, 503)
 # Response headers that describe the wire, not the body we hand on (which is decoded).
 _WIRE_HEADERS = ("content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive")
 
-RUN_DEADLINE = "timed out (run deadline)"
 # What may stand in a host after IDNA encoding: names, IPv4, and IPv6 literals.
 _HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
 
@@ -252,6 +252,8 @@ class Engine:
             raise _Failed(str(exc), url) from None
         except httpx.TimeoutException:
             raise _Failed(f"timed out after {seconds_text(self.settings.timeout)}", url) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:  # the body broke off: not an empty feed
+            raise _Failed(truncated_reason(exc, declared), url) from None
         except httpx.HTTPError as exc:
             raise _Failed(transport_reason(exc, response.url.host, self.settings.connect_timeout,
                                            self.settings.timeout), url) from None
