@@ -23,6 +23,7 @@ from .config import Config, FetchSettings, Source
 from .deadline import parsing_until
 from .errors import SourceError
 from .fetch import FetchRequest, FetchResult
+from .fetch.guard import host_entry
 from .models import Item, SourceResult
 from .normalize import normalize_entries
 from .state.http_cache import Validators
@@ -45,9 +46,12 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
 
     until = time.time() + max(settings.deadline, 0.0)  # parsing stops at the deadline too, not only fetching
     sources = {s.name: s for s in config.sources}
+    # a redirect may reach a private address only on a host the config names (or fetch.allow_hosts)
+    configured = tuple(dict.fromkeys(e for s in config.sources if (e := host_entry(s.url))))
     requests = [
         FetchRequest(key=s.name, url=s.url, etag=validators.get(s.url, Validators()).etag,
-                     last_modified=validators.get(s.url, Validators()).last_modified, allow_file=True)
+                     last_modified=validators.get(s.url, Validators()).last_modified, allow_file=True,
+                     allow_hosts=configured)
         for s in config.sources
     ]
     done: dict[str, tuple[SourceResult, list[Item]]] = {}
