@@ -133,11 +133,12 @@ def test_the_connection_goes_to_the_address_that_was_checked() -> None:
         port = int(checked.base.rsplit(":", 1)[1])
         with raw_server(host="127.0.0.1", routes={"/ok": _ok}, port=port) as other:
             answers = Answers(["127.0.0.2"], ["127.0.0.1"])
-            url = f"http://feed.test:{port}/ok"
-            result = _one(url, resolve=answers, allow_private=False, allow_hosts=(f"feed.test:{port}",))
-    assert (result.status, result.body) == ("ok", RSS)
-    assert answers.calls == [("feed.test", port)]
-    assert [headers["host"] for _, headers, _ in checked.requests] == [f"feed.test:{port}"]  # the name, kept
+            requests = [FetchRequest(f"s{i}", f"http://feed.test:{port}/ok?{i}", allow_private=False,
+                                     allow_hosts=(f"feed.test:{port}",)) for i in range(3)]
+            results = fetch_all(requests, FetchSettings(timeout=3.0, retries=0, per_host=3), resolve=answers)
+    assert [(r.status, r.body) for r in results] == [("ok", RSS)] * 3
+    assert answers.calls == [("feed.test", port)]  # once per run, however many requests
+    assert [headers["host"] for _, headers, _ in checked.requests] == [f"feed.test:{port}"] * 3  # the name, kept
     assert other.connections == 0
 
 

@@ -28,7 +28,7 @@ from ..config import FetchSettings
 from ..deadline import RUN_DEADLINE
 from .body import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, read_capped
 from .connect import PinnedTransport, pinned
-from .guard import AddressRefused, LookupFailed, Resolver, check_host, host_entry, system_resolve
+from .guard import AddressRefused, IPAddress, LookupFailed, Resolver, check_host, host_entry, system_resolve
 from .local import read_file
 from .reasons import http_status, one_line, seconds_text, size_text, transport_reason, truncated_reason
 from .result import FetchRequest, FetchResult
@@ -110,6 +110,7 @@ class Engine:
         self.client = client
         self.settings = settings
         self.resolve = resolve
+        self.addresses: dict[tuple[str, int], Sequence[IPAddress]] = {}
         self.slots = asyncio.Semaphore(settings.concurrency)
         self.hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -118,6 +119,13 @@ class Engine:
         if key not in self.hosts:
             self.hosts[key] = asyncio.Semaphore(self.settings.per_host)
         return self.hosts[key]
+
+    async def _lookup(self, name: str, port: int) -> Sequence[IPAddress]:
+        """A host's addresses, looked up once per run: a thousand links to one site cost one lookup."""
+        key = (name.lower(), port)
+        if key not in self.addresses:
+            self.addresses[key] = await self.resolve(name, port)
+        return self.addresses[key]
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
         """One request to a result, errors included; the elapsed time is filled in."""
@@ -178,7 +186,7 @@ class Engine:
                 try:
                     port = target.port or (443 if target.scheme == "https" else 80)
                     name = target.raw_host.decode("ascii")
-                    addresses = await check_host(host, port, allow_hosts, self.resolve, name=name)
+                    addresses = await check_host(host, port, allow_hosts, self._lookup, name=name)
                     with pinned(name, port, addresses):
                         response = await self.client.send(self.client.build_request("GET", target, headers=headers),
                                                           stream=True)
