@@ -15,6 +15,7 @@ from fetch_server import Exchange, RawServer, raw_server
 from digest.collect import collect
 from digest.config import FetchSettings, load_config
 from digest.pipeline import RunOptions, run
+from tests.test_collect_pool import pool_ready_at_once  # noqa: F401  (a fixture)
 
 NOW = datetime(2024, 6, 5, 12, tzinfo=UTC)
 PUB = "Wed, 05 Jun 2024 10:00:00 GMT"
@@ -83,6 +84,21 @@ def test_a_huge_feed_still_parsing_at_the_deadline_is_timed_out_and_the_rest_is_
     assert [i.title for i in got.items] == ["Small story one", "Small story two"]  # nothing collected is lost
     assert server.url("/huge") not in got.validators  # tomorrow's run fetches it again, not a 304
     assert elapsed < 0.8 + 1.2, f"the parse went on for {elapsed:.1f}s"
+
+
+def test_a_parser_process_stops_at_the_deadline_too(server: RawServer, write_config: Callable[[str], Path],
+                                                   pool_ready_at_once: list[int]) -> None:  # noqa: F811
+    config = load_config(_config(write_config, (
+        f"sources:\n  - name: huge\n    url: {server.url('/huge')}\n"
+        f"  - name: small\n    url: {server.url('/small')}\n")))
+    settings = FetchSettings(deadline=2.5, max_bytes=32 * MB, parse_workers=1)  # the worker starts within it
+    started = time.monotonic()
+    got = collect(config, {}, settings, now=NOW)
+    elapsed = time.monotonic() - started
+    assert pool_ready_at_once, "the bodies went to the parser process"
+    status = {r.name: (r.status, r.error) for r in got.results}
+    assert status == {"huge": ("error", "timed out (run deadline)"), "small": ("ok", None)}
+    assert elapsed < 2.5 + 1.5, f"the parse went on for {elapsed:.1f}s"
 
 
 def test_hanging_full_text_links_end_with_the_run_deadline(
