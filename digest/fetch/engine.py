@@ -121,7 +121,8 @@ class Engine:
         return self.hosts[key]
 
     async def _lookup(self, name: str, port: int) -> Sequence[IPAddress]:
-        """A host's addresses, looked up once per run: a thousand links to one site cost one lookup."""
+        """A host's addresses, looked up once per batch of fetches (the sources, or the full-text
+        pages): a thousand links to one site cost one lookup, and every connection gets one answer."""
         key = (name.lower(), port)
         if key not in self.addresses:
             self.addresses[key] = await self.resolve(name, port)
