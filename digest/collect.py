@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .config import Config, FetchSettings, Source
+from .deadline import parsing_until
 from .errors import SourceError
 from .fetch import FetchRequest, FetchResult
+from .fetch.guard import host_entry
 from .models import Item, SourceResult
 from .normalize import normalize_entries
 from .state.http_cache import Validators
@@ -41,10 +44,14 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
             now: datetime, on_source: Callable[[SourceResult], None] | None = None) -> Collected:
     from .fetch import fetch_all
 
+    until = time.time() + max(settings.deadline, 0.0)  # parsing stops at the deadline too, not only fetching
     sources = {s.name: s for s in config.sources}
+    # a redirect may reach a private address only on a host the config names (or fetch.allow_hosts)
+    configured = tuple(dict.fromkeys(e for s in config.sources if (e := host_entry(s.url))))
     requests = [
         FetchRequest(key=s.name, url=s.url, etag=validators.get(s.url, Validators()).etag,
-                     last_modified=validators.get(s.url, Validators()).last_modified, allow_file=True)
+                     last_modified=validators.get(s.url, Validators()).last_modified, allow_file=True,
+                     allow_hosts=configured)
         for s in config.sources
     ]
     done: dict[str, tuple[SourceResult, list[Item]]] = {}
@@ -76,21 +83,22 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
                 outcome = future.result()
             except Exception as exc:  # a dead worker, a result that would not pickle ...
                 workers.abandon(fetched.key, exc)
-                outcome = read_source(sources[fetched.key], fetched, config, now=now)
+                outcome = read_source(sources[fetched.key], fetched, config, now=now, until=until)
             finish(fetched, outcome)
 
     def on_result(fetched: FetchResult) -> None:
         source = sources[fetched.key]
         pool = workers.get() if fetched.status == "ok" else None
         if pool is None:
-            finish(fetched, read_source(source, fetched, config, now=now))
+            finish(fetched, read_source(source, fetched, config, now=now, until=until))
         else:
             try:
                 future = pool.executor.submit(parse_body, source, fetched.body, dict(fetched.headers),
-                                              fetched.final_url or source.url, tz=_tz(source, config), now=now)
+                                              fetched.final_url or source.url, tz=_tz(source, config), now=now,
+                                              until=until)
             except Exception as exc:  # a broken pool, a worker that cannot start ...
                 workers.abandon(source.name, exc)
-                finish(fetched, read_source(source, fetched, config, now=now))
+                finish(fetched, read_source(source, fetched, config, now=now, until=until))
             else:
                 parsing[future] = fetched  # the body is let go of once its Items are back
                 future.add_done_callback(parsed.put)
@@ -164,24 +172,28 @@ def _tz(source: Source, config: Config) -> ZoneInfo:
     return ZoneInfo(source.timezone) if source.timezone else config.tz
 
 
-def read_source(source: Source, fetched: FetchResult, config: Config, *, now: datetime) -> tuple[SourceResult, list[Item]]:
+def read_source(source: Source, fetched: FetchResult, config: Config, *, now: datetime,
+                until: float | None = None) -> tuple[SourceResult, list[Item]]:
     """One source's fetch result -> its SourceResult and Items; never raises."""
     if fetched.status == "error":
         return SourceResult(source.name, source.url, "error", error=fetched.error or "failed"), []
     if fetched.status == "not_modified":
         return SourceResult(source.name, source.url, "not_modified"), []
     return parse_body(source, fetched.body, fetched.headers, fetched.final_url or source.url,
-                      tz=_tz(source, config), now=now)
+                      tz=_tz(source, config), now=now, until=until)
 
 
 def parse_body(source: Source, body: bytes, headers: Mapping[str, str], url: str, *, tz: ZoneInfo,
-               now: datetime) -> tuple[SourceResult, list[Item]]:
-    """A body that arrived -> its SourceResult and Items; never raises (runs in workers too)."""
+               now: datetime, until: float | None = None) -> tuple[SourceResult, list[Item]]:
+    """A body that arrived -> its SourceResult and Items; never raises (runs in workers too).
+
+    Past `until` (time.time()) the parse stops and the source is "timed out (run deadline)"."""
     from .sources import parse_source
 
     try:
-        entries = parse_source(source, body, headers, url, tz=tz, now=now)
-        items = normalize_entries(entries, source, now=now, tz=tz)
+        with parsing_until(until):
+            entries = parse_source(source, body, headers, url, tz=tz, now=now)
+            items = normalize_entries(entries, source, now=now, tz=tz)
     except SourceError as exc:
         return SourceResult(source.name, source.url, "error", error=str(exc)), []
     except (Exception, RecursionError) as exc:

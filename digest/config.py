@@ -74,9 +74,9 @@ class FetchSettings:
     timeout: float = 30.0  # total deadline per request, seconds
     max_bytes: int = 10 * 1024 * 1024
     retries: int = 2
-    deadline: float = 300.0  # for the whole collection phase, seconds
+    deadline: float = 300.0  # for the whole run's fetching and parsing (full text too), seconds
     user_agent: str = ""  # empty: digest's own User-Agent
-    allow_hosts: tuple[str, ...] = ()  # private/loopback hosts full-text fetches may reach
+    allow_hosts: tuple[str, ...] = ()  # private/loopback hosts (`host` or `host:port`) fetches may reach
     parse_workers: int | None = None  # processes that parse feeds; None: one per CPU for big runs, 0: none
 
 
@@ -516,7 +516,7 @@ def _fetch(r: _Reader, data: dict[str, Any]) -> FetchSettings:
         retries=r.get(data, "retries", "fetch", r.integer(0, 10), d.retries),
         deadline=r.get(data, "deadline", "fetch", r.seconds, d.deadline),
         user_agent=r.get(data, "user_agent", "fetch", r.string, ""),
-        allow_hosts=r.get(data, "allow_hosts", "fetch", r.strings, ()),
+        allow_hosts=r.get(data, "allow_hosts", "fetch", _host_ports(r), ()),
         parse_workers=r.get(data, "parse_workers", "fetch", r.auto_or(r.integer(0, 64)), None),
     )
 
@@ -538,6 +538,33 @@ def _layout(r: _Reader, data: dict[str, Any]) -> LayoutSettings:
         lead_per=r.get(data, "lead_per", "layout", r.choice(("digest", "section")), d.lead_per),
         more_stories=r.get(data, "more_stories", "layout", r.integer(0, 10_000), d.more_stories),
     )
+
+
+# `host`, `host:port`, `[v6]`, `[v6]:port`, or a bare IPv6 address (its colons are not a port)
+_HOST_PORT = re.compile(r"\[(?P<v6>[0-9a-f:.]+)\](?::(?P<v6port>\d+))?|(?P<name>[^:\[\]\s/]+)(?::(?P<port>\d+))?"
+                        r"|(?P<bare>[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*)")
+
+
+def split_host_port(entry: str) -> tuple[str, int | None]:
+    """An allow_hosts entry -> (lower-case host, port or None); ValueError names what is expected."""
+    match = _HOST_PORT.fullmatch(entry.strip().lower())
+    port = (match["v6port"] or match["port"]) if match else None
+    if match is None or (port is not None and not 0 < int(port) < 65536):
+        raise ValueError(f"expected a host name or address, optionally with :port (1-65535), got {entry!r}")
+    host = match["v6"] or match["name"] or match["bare"]
+    return host.rstrip("."), int(port) if port else None
+
+
+def _host_ports(r: _Reader) -> Callable[[Any, str], tuple[str, ...]]:
+    def convert(value: Any, path: str) -> tuple[str, ...]:
+        entries = r.strings(value, path)
+        for i, entry in enumerate(entries):
+            try:
+                split_host_port(entry)
+            except ValueError as exc:
+                raise r.fail(f"{path}[{i}]" if isinstance(value, list) else path, str(exc)) from None
+        return entries
+    return convert
 
 
 def _dedup(r: _Reader, data: dict[str, Any]) -> DedupSettings:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from . import deadline
 from .config import Source
 from .dates import resolve_feed_date
 from .models import Entry, Item
@@ -53,6 +54,7 @@ def normalize_entries(entries: Sequence[Entry], source: Source, *, now: datetime
     items = []
     source_tz = ZoneInfo(source.timezone) if source.timezone else tz
     for entry in entries:
+        deadline.check()  # a feed of 100,000 entries must not outlive the run's deadline
         item = _normalize(entry, source, now=now, tz=source_tz, guid_shared=guid_counts[entry.guid] > 1 if entry.guid else False)
         if item is not None:
             items.append(item)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .collect import collect
-from .config import Config
+from .config import Config, FetchSettings
 from .errors import DeliveryError, DigestError, UsageError
 from .models import Digest, Item, Section, SourceResult, Stats
 from .select import select_items
@@ -181,6 +181,7 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
         fetch_settings = config.fetch
         if options.deadline is not None:
             fetch_settings = dataclasses.replace(fetch_settings, deadline=options.deadline)
+        deadline_at = time.monotonic() + fetch_settings.deadline  # full-text fetches come out of the same time
         got = collect(config, validators, fetch_settings, now=now, on_source=options.on_source)
         collected = _Collected(items=_with_first_seen(state, got.items, now), results=got.results,
                                validators=got.validators)
@@ -199,7 +200,8 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
     sections = selection.sections
     if any(s.full_text for s in config.sources):
         with timer.phase("full text"):
-            sections = _with_full_text(config, state, sections, collected.fresh_articles)
+            sections = _with_full_text(config, state, sections, collected.fresh_articles,
+                                       dataclasses.replace(fetch_settings, deadline=deadline_at - time.monotonic()))
     with timer.phase("summarize"):
         sections = _summarize(config, state, sections, collected.fresh_summaries, write=options.write_state)
     items = [i for s in sections for i in s.items]
@@ -259,8 +261,11 @@ def _with_first_seen(state: State, items: list[Item], now: datetime) -> list[Ite
 
 # ---------------------------------------------------------------------------- enrich
 
-def _with_full_text(config: Config, state: State, sections: tuple[Section, ...], fresh_articles: list[Any]) -> tuple[Section, ...]:
-    """Article text for items of `full_text` sources (read from the cache; new pages go to `fresh_articles`)."""
+def _with_full_text(config: Config, state: State, sections: tuple[Section, ...], fresh_articles: list[Any],
+                    fetch_settings: FetchSettings) -> tuple[Section, ...]:
+    """Article text for items of `full_text` sources (read from the cache; new pages go to `fresh_articles`).
+
+    `fetch_settings.deadline` is what is left of the run's: pages not fetched by then keep the feed's text."""
     from .fulltext import fetch_full_texts
 
     wanted = {s.name for s in config.sources if s.full_text}
@@ -268,7 +273,7 @@ def _with_full_text(config: Config, state: State, sections: tuple[Section, ...],
     if not targets:
         return sections
     texts = fetch_full_texts(
-        targets, fetch_settings=config.fetch, allow_hosts=config.fetch.allow_hosts,
+        targets, fetch_settings=fetch_settings, allow_hosts=config.fetch.allow_hosts,
         conn=state.conn, now=time.time(),
     )
     fresh_articles.extend(texts.to_cache)

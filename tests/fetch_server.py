@@ -127,10 +127,10 @@ def _handler(server: RawServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def raw_server(host: str = "127.0.0.1", routes: dict[str, Route] | None = None) -> Iterator[RawServer]:
-    """Run a RawServer on a free port of `host` for the block."""
+def raw_server(host: str = "127.0.0.1", routes: dict[str, Route] | None = None, port: int = 0) -> Iterator[RawServer]:
+    """Run a RawServer on `port` (0: a free one) of `host` for the block."""
     state = RawServer(routes=dict(routes or {}))
-    httpd = ThreadingHTTPServer((host, 0), _handler(state))
+    httpd = ThreadingHTTPServer((host, port), _handler(state))
     httpd.daemon_threads = True
     state.base = f"http://{host}:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

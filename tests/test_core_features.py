@@ -31,7 +31,7 @@ def test_full_text_replaces_the_teaser_and_is_cached(http_server: LocalServer, w
                               content_type="text/html; charset=utf-8")
     feed = http_server.add("/feed.xml", teaser_feed(article))
     config = load_config(write_config(
-        "fetch:\n  allow_hosts: ['127.0.0.1']\n"
+        f"fetch:\n  allow_hosts: ['{http_server.base.removeprefix('http://')}']\n"
         f"sources:\n  - name: Blog\n    url: {feed}\n    full_text: true\n"
     ))
     result = run(config, RunOptions(out=tmp_path / "out", now=NOW))

@@ -74,7 +74,7 @@ def test_fetches_extracts_and_falls_back(http_server) -> None:  # type: ignore[n
         item(urls["pdf"]), item(urls["stub"]), item(urls["gone"]),
         item(urls["zh"] + "?again", text=long_teaser),  # its own text is longer: kept
     ]
-    result = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=("127.0.0.1",), conn=None, now=NOW)
+    result = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=(http_server.base.removeprefix("http://"),), conn=None, now=NOW)
     assert set(result) == {urls["zh"], urls["en"]}
     assert result[urls["zh"]].startswith("本周，多家国内厂商")
     assert result[urls["en"]].startswith("Before reaching for a database server")  # the repeated headline is dropped
@@ -90,18 +90,18 @@ def test_cache_in_the_state_file(http_server, tmp_path: Path) -> None:  # type: 
     urls = serve_articles(http_server)
     state = open_state(tmp_path / "state.sqlite")
     items = [item(urls["zh"]), item(urls["stub"])]
-    first = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=("127.0.0.1",), conn=state.conn, now=NOW)
+    first = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=(http_server.base.removeprefix("http://"),), conn=state.conn, now=NOW)
     with state.transaction() as conn:
         articles.put_many(conn, first.to_cache)
     requests_before = len(http_server.log)
 
-    second = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=("127.0.0.1",), conn=state.conn, now=NOW + 3600)
+    second = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=(http_server.base.removeprefix("http://"),), conn=state.conn, now=NOW + 3600)
     assert len(http_server.log) == requests_before  # both answered from the cache, the failure too
     assert dict(second) == dict(first) and second.to_cache == []
     assert second.errors[urls["stub"]] == "no main text found on the page"
 
     # a day later the failed page is tried again; the good one is still cached
-    third = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=("127.0.0.1",), conn=state.conn,
+    third = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=(http_server.base.removeprefix("http://"),), conn=state.conn,
                              now=NOW + articles.FAILURE_TTL + 1)
     assert [p for p, _, _ in http_server.log[requests_before:]] == ["/stub.html"]
     assert dict(third) == dict(first)
@@ -117,7 +117,7 @@ def test_links_found_in_content_never_read_files(http_server, tmp_path: Path) ->
         item(secret.as_uri()), item(str(secret)), item("javascript:alert(1)"),
         item(http_server.url("/to-file")), item(http_server.url("/to-private")),
     ]
-    result = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=("127.0.0.1",), conn=None, now=NOW)
+    result = fetch_full_texts(items, fetch_settings=SETTINGS, allow_hosts=(http_server.base.removeprefix("http://"),), conn=None, now=NOW)
     assert dict(result) == {}
     assert result.errors[secret.as_uri()].startswith("not an http(s) link")
     assert result.errors[str(secret)].startswith("not an http(s) link")

@@ -26,7 +26,7 @@ def config_for(http_server, write_config: Callable[[str], Path]) -> Path:  # typ
     return write_config(f"""
 title: Probe
 timezone: Asia/Shanghai
-fetch: {{allow_hosts: ["127.0.0.1"], retries: 0}}
+fetch: {{allow_hosts: ["{http_server.base.removeprefix('http://')}"], retries: 0}}
 sources:
   - name: 科技
     url: {page}

@@ -17,6 +17,7 @@ from .result import FetchRequest, FetchResult, FetchStatus
 
 if TYPE_CHECKING:
     from ..config import FetchSettings
+    from .guard import Resolver
 
 __all__ = ["FetchRequest", "FetchResult", "FetchStatus", "fetch_all", "fetch_all_async"]
 
@@ -28,11 +29,13 @@ async def fetch_all_async(
     settings: FetchSettings,
     *,
     on_result: Callable[[FetchResult], None] | None = None,
+    resolve: Resolver | None = None,
 ) -> list[FetchResult]:
     """Fetch all requests concurrently, for callers already in an event loop (on_result runs in it)."""
     from .engine import fetch_many
+    from .guard import system_resolve
 
-    return await fetch_many(requests, settings, on_result)
+    return await fetch_many(requests, settings, on_result, resolve or system_resolve)
 
 
 def fetch_all(
@@ -40,6 +43,7 @@ def fetch_all(
     settings: FetchSettings,
     *,
     on_result: Callable[[FetchResult], None] | None = None,
+    resolve: Resolver | None = None,
 ) -> list[FetchResult]:
     """Fetch all requests concurrently; one result per request, in request order; never raises.
 
@@ -47,11 +51,12 @@ def fetch_all(
     event loop goes on fetching in a worker thread: a slow callback (parsing the feed) overlaps
     the network and cannot eat into the per-request deadlines.  An exception in it is logged,
     and the run goes on.  Requests still running at `settings.deadline` end as errors
-    "timed out (run deadline)".
+    "timed out (run deadline)".  `resolve` looks host names up (default: the system's resolver).
     """
     import asyncio  # here, not at the top: parser processes import this package and never fetch
 
     from .engine import fetch_many
+    from .guard import system_resolve
 
     done: queue.SimpleQueue[FetchResult | None] = queue.SimpleQueue()
     outcome: dict[str, Any] = {}
@@ -59,7 +64,7 @@ def fetch_all(
     async def main() -> list[FetchResult]:
         outcome["loop"] = asyncio.get_running_loop()
         outcome["task"] = asyncio.current_task()
-        return await fetch_many(requests, settings, done.put)
+        return await fetch_many(requests, settings, done.put, resolve or system_resolve)
 
     def worker() -> None:
         try:

@@ -25,10 +25,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..config import FetchSettings
+from ..deadline import RUN_DEADLINE
 from .body import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, read_capped
-from .guard import AddressRefused, LookupFailed, check_host
+from .connect import PinnedTransport, pinned
+from .guard import AddressRefused, IPAddress, LookupFailed, Resolver, check_host, host_entry, system_resolve
 from .local import read_file
-from .reasons import http_status, one_line, seconds_text, size_text, transport_reason
+from .reasons import http_status, one_line, seconds_text, size_text, transport_reason, truncated_reason
 from .result import FetchRequest, FetchResult
 
 log = logging.getLogger("digest.fetch")
@@ -43,7 +45,6 @@ RETRY_STATUSES = (429, 503)
 # Response headers that describe the wire, not the body we hand on (which is decoded).
 _WIRE_HEADERS = ("content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive")
 
-RUN_DEADLINE = "timed out (run deadline)"
 # What may stand in a host after IDNA encoding: names, IPv4, and IPv6 literals.
 _HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+")
 
@@ -69,17 +70,23 @@ def _version() -> str:
 
 
 def make_client(settings: FetchSettings) -> httpx.AsyncClient:
-    """The run's one connection pool; redirects and decoding are ours, so they stay off here."""
+    """The run's one connection pool; redirects and decoding are ours, so they stay off here.
+
+    Connections go only to addresses the guard checked (see `connect`); no proxy from the
+    environment is used, for configured sources or for links found in content."""
+    limits = httpx.Limits(
+        max_connections=settings.concurrency + 4,
+        max_keepalive_connections=settings.concurrency,
+        keepalive_expiry=30.0,
+    )
     return httpx.AsyncClient(
-        http2=True,
-        verify=_tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
+        transport=PinnedTransport(
+            ssl_context=_tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
+            http2=True, limits=limits,
+        ),
+        trust_env=False,
         follow_redirects=False,
         timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-        limits=httpx.Limits(
-            max_connections=settings.concurrency + 4,
-            max_keepalive_connections=settings.concurrency,
-            keepalive_expiry=30.0,
-        ),
         headers={
             "user-agent": settings.user_agent or default_user_agent(),
             "accept": ACCEPT,
@@ -99,9 +106,11 @@ def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
 class Engine:
     """Fetches requests over one client, honouring the settings' limits; never raises per request."""
 
-    def __init__(self, client: httpx.AsyncClient, settings: FetchSettings) -> None:
+    def __init__(self, client: httpx.AsyncClient, settings: FetchSettings, resolve: Resolver = system_resolve) -> None:
         self.client = client
         self.settings = settings
+        self.resolve = resolve
+        self.addresses: dict[tuple[str, int], Sequence[IPAddress]] = {}
         self.slots = asyncio.Semaphore(settings.concurrency)
         self.hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -110,6 +119,14 @@ class Engine:
         if key not in self.hosts:
             self.hosts[key] = asyncio.Semaphore(self.settings.per_host)
         return self.hosts[key]
+
+    async def _lookup(self, name: str, port: int) -> Sequence[IPAddress]:
+        """A host's addresses, looked up once per batch of fetches (the sources, or the full-text
+        pages): a thousand links to one site cost one lookup, and every connection gets one answer."""
+        key = (name.lower(), port)
+        if key not in self.addresses:
+            self.addresses[key] = await self.resolve(name, port)
+        return self.addresses[key]
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
         """One request to a result, errors included; the elapsed time is filled in."""
@@ -142,6 +159,9 @@ class Engine:
         loop = asyncio.get_running_loop()
         settings = self.settings
         allow_hosts = (*request.allow_hosts, *settings.allow_hosts)
+        own = host_entry(request.url) if request.allow_private else None
+        if own is not None:  # a configured URL may be private; where it redirects is checked
+            allow_hosts += (own,)
         headers: dict[str, str] = {}
         if request.etag:
             headers["if-none-match"] = request.etag
@@ -165,10 +185,12 @@ class Engine:
                 if clock.when() is None:
                     clock.reschedule(loop.time() + settings.timeout)
                 try:
-                    if not request.allow_private:
-                        await check_host(host, target.port or (443 if target.scheme == "https" else 80), allow_hosts)
-                    response = await self.client.send(self.client.build_request("GET", target, headers=headers),
-                                                      stream=True)
+                    port = target.port or (443 if target.scheme == "https" else 80)
+                    name = target.raw_host.decode("ascii")
+                    addresses = await check_host(host, port, allow_hosts, self._lookup, name=name)
+                    with pinned(name, port, addresses):
+                        response = await self.client.send(self.client.build_request("GET", target, headers=headers),
+                                                          stream=True)
                 except AddressRefused as exc:
                     raise _Failed(str(exc), url) from None
                 except LookupFailed:
@@ -252,6 +274,8 @@ class Engine:
             raise _Failed(str(exc), url) from None
         except httpx.TimeoutException:
             raise _Failed(f"timed out after {seconds_text(self.settings.timeout)}", url) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:  # the body broke off: not an empty feed
+            raise _Failed(truncated_reason(exc, declared), url) from None
         except httpx.HTTPError as exc:
             raise _Failed(transport_reason(exc, response.url.host, self.settings.connect_timeout,
                                            self.settings.timeout), url) from None
@@ -315,6 +339,7 @@ async def fetch_many(
     requests: Sequence[FetchRequest],
     settings: FetchSettings,
     on_result: Callable[[FetchResult], None] | None = None,
+    resolve: Resolver = system_resolve,
 ) -> list[FetchResult]:
     """Fetch everything concurrently within the run deadline; results in request order."""
     results: list[FetchResult | None] = [None] * len(requests)
@@ -329,7 +354,7 @@ async def fetch_many(
             log.exception("on_result callback failed for %s", result.key)
 
     async with make_client(settings) as client:
-        engine = Engine(client, settings)
+        engine = Engine(client, settings, resolve)
 
         async def one(index: int, request: FetchRequest) -> None:
             result = await engine.fetch(request)

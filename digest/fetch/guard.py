@@ -1,8 +1,11 @@
-"""Which addresses a request may reach: links found in content must not probe the user's network.
+"""Which addresses a request may reach: fetches must not probe the user's network.
 
 A feed entry can point its full-text link at `http://127.0.0.1:6379/` or a cloud metadata
-address; a request with `allow_private=False` is refused there unless the host is listed in
-`allow_hosts`.  The check runs on the resolved addresses of every hop, redirects included.
+address, and a configured feed can redirect there; such a hop is refused unless its host (and
+port) is listed in `allow_hosts`: `fetch.allow_hosts`, and for configured sources the hosts of
+the config's own URLs.  The check runs on the resolved addresses of every hop, redirects
+included, and returns them: the connection is made to exactly those (see `connect`), so a DNS
+name cannot answer a public address to the check and 127.0.0.1 to the connection.
 """
 
 from __future__ import annotations
@@ -10,9 +13,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from urllib.parse import urlsplit
+
+from ..config import split_host_port
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# (host, port) -> its addresses; the engine takes one, so tests can answer without DNS
+Resolver = Callable[[str, int], Awaitable[Sequence[IPAddress]]]
+DEFAULT_PORTS = (80, 443)
 
 
 class AddressRefused(Exception):
@@ -30,21 +39,47 @@ def is_public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def host_allowed(host: str, allow_hosts: Iterable[str]) -> bool:
-    """A host listed in allow_hosts (exactly, or as a parent domain) skips the address check."""
-    host = host.lower().rstrip(".")
-    for allowed in allow_hosts:
-        allowed = allowed.lower().rstrip(".").strip("[]")
-        if host == allowed or host.endswith("." + allowed):
+def host_allowed(host: str, port: int, allow_hosts: Iterable[str]) -> bool:
+    """A host listed in allow_hosts (exactly, or as a parent domain) skips the address check:
+    on the listed port, or on 80 and 443 when the entry names none."""
+    host = host.lower().rstrip(".").strip("[]")
+    for entry in allow_hosts:
+        allowed, allowed_port = split_host_port(entry)
+        if (host == allowed or host.endswith("." + allowed)) and (
+                port == allowed_port if allowed_port is not None else port in DEFAULT_PORTS):
             return True
     return False
 
 
-async def check_host(host: str, port: int, allow_hosts: Iterable[str]) -> None:
-    """Raise AddressRefused if `host` is (or resolves to) a loopback/private/reserved address."""
+def host_entry(url: str) -> str | None:
+    """`host:port` of an http(s) URL, as an allow_hosts entry (None for other URLs)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+async def system_resolve(host: str, port: int) -> list[IPAddress]:
+    """The host's addresses from the system resolver, in its order of preference."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise LookupFailed(host) from exc
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+
+
+async def check_host(host: str, port: int, allow_hosts: Iterable[str], resolve: Resolver,
+                     *, name: str | None = None) -> list[IPAddress]:
+    """The addresses to connect to for `host` (looked up as `name`, its IDNA form, when given);
+    AddressRefused if one is loopback/private/reserved and the host is not allowed."""
     host = host.strip("[]")
-    if host_allowed(host, allow_hosts):
-        return
+    allowed = host_allowed(host, port, allow_hosts)
     try:
         literal: IPAddress | None = ipaddress.ip_address(host)
     except ValueError:
@@ -52,15 +87,20 @@ async def check_host(host: str, port: int, allow_hosts: Iterable[str]) -> None:
     if literal is not None:
         addresses = [literal]
     else:
-        if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
-            raise AddressRefused(f"refused to fetch {host} (a loopback address)")
-        loop = asyncio.get_running_loop()
+        if not allowed and (host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost")):
+            raise AddressRefused(f"refused to fetch {host} (a loopback address)") from None
         try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            addresses = list(await resolve(name or host, port))
         except (socket.gaierror, UnicodeError) as exc:
             raise LookupFailed(host) from exc
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+        if not addresses:
+            raise LookupFailed(host)
+    if allowed:
+        return addresses
     for address in addresses:
         if not is_public(address):
             kind = "a loopback" if address.is_loopback else "a private or reserved"
-            raise AddressRefused(f"refused to fetch {host} ({kind} address {address}); list it in fetch.allow_hosts to allow it")
+            listed = host if port in DEFAULT_PORTS else (f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+            raise AddressRefused(f"refused to fetch {host} ({kind} address {address}); "
+                                 f"list {listed} in fetch.allow_hosts to allow it")
+    return addresses

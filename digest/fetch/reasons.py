@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import ssl
 from http import HTTPStatus
@@ -47,6 +48,17 @@ def _chain(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         current = current.__cause__ or current.__context__
     return seen
+
+
+def truncated_reason(exc: Exception, declared: str) -> str:
+    """The body stopped short (the connection closed or broke mid-body): what arrived is not the document."""
+    counts = re.search(r"received (\d+) bytes, expected (\d+)", str(exc))  # h11's words for a short body
+    if counts:
+        got, wanted = int(counts[1]), int(counts[2])
+        return f"truncated response (the server closed the connection after {size_text(got)} of {size_text(wanted)})"
+    if declared.isdigit():
+        return f"truncated response (the connection ended before the {size_text(int(declared))} announced)"
+    return "truncated response (the connection ended in the middle of the body)"
 
 
 def transport_reason(exc: Exception, host: str, settings_connect: float, settings_total: float) -> str:

@@ -17,9 +17,10 @@ class FetchRequest:
     last_modified: str | None = None
     # file: URLs are read only for sources named in the config, never for links found in content
     allow_file: bool = False
-    # links found in content may not reach loopback/private addresses unless the host is listed
+    # a URL from the config may be private (its own host:port is allowed); every other hop, and every
+    # hop of a link found in content (False), may not reach loopback/private addresses unless listed
     allow_private: bool = True
-    allow_hosts: tuple[str, ...] = ()
+    allow_hosts: tuple[str, ...] = ()  # `host` (ports 80/443) or `host:port`, as fetch.allow_hosts
 
 
 @dataclass(frozen=True)

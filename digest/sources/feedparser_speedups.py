@@ -66,6 +66,8 @@ from xml.parsers import expat
 from xml.sax import SAXParseException
 from xml.sax.expatreader import ExpatParser
 
+from .. import deadline
+
 _DRIVER = __name__
 _LONGEST_CACHED = 2048  # characters of base + rel
 _installed = False
@@ -104,9 +106,11 @@ class BufferedExpatParser(ExpatParser):
     def feed(self, data: Any, isFinal: bool = False) -> None:
         if self._ended_at_root and getattr(self, "_parsing", False):
             return  # close() still ends the document; a new document starts afresh (reset)
+        deadline.check()  # xml.sax feeds 64 KB at a time: a big feed stops soon after the run's deadline
         try:
             super().feed(data, isFinal)
         except SAXParseException as exc:
+            deadline.check()  # ... and is not read again by feedparser's loose parser after it
             if not (_ends_at_root.get() and getattr(exc.getException(), "code", None) == _JUNK_AFTER_ROOT
                     and getattr(getattr(self, "_cont_handler", None), "version", "")):
                 raise
