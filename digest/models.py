@@ -60,6 +60,9 @@ class Item:
     # Where in the config the item's source stands; keeps sections in config order.
     source_index: int = 0
     base_url: str = ""  # what relative links in raw_html resolve against
+    # False when the source gave a day without a time ("2024年6月5日"): `published` is 00:00 of that
+    # day in the source's timezone, and the item belongs to the whole day (see select.in_window)
+    time_known: bool = True
 
     @property
     def html(self) -> str:

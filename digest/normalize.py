@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .config import Source
-from .dates import resolve_feed_date
+from .dates import When, resolve_feed_date
 from .models import Entry, Item
 from .sanitize import html_to_text, title_text
 from .urls import canonical_url
@@ -73,7 +73,8 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
         title = _title_from_text(text) or url  # a bare link still tells the reader where it goes
     if not title:
         return None
-    published = _published(entry, tz=tz, now=now)
+    when = _published(entry, tz=tz, now=now)
+    published = when.moment if when else None
     language = detect_language(f"{title}\n{text[:1000]}")
     section = source.section or (entry.category.strip() if source.type == "listing" and entry.category else "") or source.name
     return Item(
@@ -90,6 +91,7 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
         author=title_text(entry.author) if entry.author else None,
         source_index=source.index,
         base_url=base,
+        time_known=when.time_known if when else True,
     )
 
 
@@ -117,17 +119,17 @@ def _title_from_text(text: str, limit: int = 90) -> str:
     return (cut[:space] if space > limit // 2 else cut) + "…"
 
 
-def _published(entry: Entry, *, tz: ZoneInfo, now: datetime) -> datetime | None:
-    published = entry.published
-    if published is None or entry.published_raw:
+def _published(entry: Entry, *, tz: ZoneInfo, now: datetime) -> When | None:
+    when = When(entry.published) if entry.published is not None else None
+    if when is None or entry.published_raw:
         # feedparser misreads Chinese dates and "CST"; the source's timezone settles those
-        published = resolve_feed_date(entry.published_raw, published, tz=tz, now=now)
-    if published is None:
+        when = resolve_feed_date(entry.published_raw, entry.published, tz=tz, now=now)
+    if when is None:
         return None
+    published = when.moment
     if published.tzinfo is None:
         published = published.replace(tzinfo=tz)
     if published < _EARLIEST or published > now + _FUTURE_SLACK:
         log.debug("%s: ignoring implausible date %s on %r", entry.link, published, entry.title)
         return None
-    return published
-
+    return When(published, when.time_known)

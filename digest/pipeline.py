@@ -190,8 +190,10 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
 
         history = load_history(state.conn, now=now, settings=config.dedup)
         # only the window's items compete: an older copy must not become a story's representative
-        in_window = [i for i in collected.items if since <= i.published <= now]
-        deduped = deduplicate(in_window, settings=config.dedup, history=history)
+        from .select import in_window
+
+        window = [i for i in collected.items if in_window(i, since, now)]
+        deduped = deduplicate(window, settings=config.dedup, history=history)
     with timer.phase("select"):
         from .dedup import order_items
 

@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import LayoutSettings
+from ..dates import format_when
 from ..models import AlsoRef, Digest, Item, SourceResult
 from .labels import labels, long_date, short_date
 from .langtag import FONTS, digest_tag, item_tag
@@ -23,7 +24,7 @@ class ItemView:
     title: str
     url: str
     source: str
-    when: str  # relative to the digest's generation time: "3 hours ago"
+    when: str  # absolute, in the digest's language: "5 Jun 20:30", "6月5日" (a day without a time)
     when_iso: str  # the local time, for <time datetime>
     summary: str  # empty when the summary was trimmed for size
     summary_trimmed: bool
@@ -101,8 +102,9 @@ def relative_time(when: datetime, now: datetime, language: str) -> str:
 
 
 def _when(item: Item, local: datetime, now: datetime, language: str) -> str:
-    """Relative time; an undated story says it is the time we first saw it, not its publication."""
-    when = relative_time(local, now, language)
+    """Absolute date and time; an undated story says it is the time we first saw it, not its publication."""
+    when = format_when(item.published, time_known=item.time_known, language=language, tz=local.tzinfo,
+                       year=now.year)
     if item.dated:
         return when
     return f"{when}收录" if language.startswith("zh") else f"seen {when}"
