@@ -48,6 +48,14 @@ _STATE_CLASS = re.compile(
     re.IGNORECASE,
 )
 _SKIP_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|data:|#)", re.IGNORECASE)
+# "[社会]", "【财经】": a row's category label, linked to its channel page, never an article
+BRACKETED = re.compile(r"^\s*[\[【〔].{1,10}[\]】〕]\s*$")
+# an element that holds an item's category ("rec-cat", "category", "channel")
+CATEGORY_HINT = re.compile(
+    r"(?:^|[-_\s])(?:cat|cate|category|categories|channel|column|lanmu|label|kind)(?:$|[-_\s])", re.IGNORECASE
+)
+# A list of links this short on average is the footer's Legal / Privacy / Cookies, not articles
+MIN_MEAN_TITLE_UNITS = 2.0
 
 
 # ---------------------------------------------------------------------------- element helpers
@@ -113,6 +121,15 @@ def main_link(item: Any, base_url: str) -> Any | None:
     return best
 
 
+def is_label_link(a: Any, title: str) -> bool:
+    """A category link inside an item: "[社会]", or a short link in (or with) a category class."""
+    if BRACKETED.match(title):
+        return True
+    parent = a.getparent()
+    labels = f"{a.get('class') or ''} {parent.get('class') or '' if parent is not None else ''}"
+    return len(title) <= 12 and bool(CATEGORY_HINT.search(labels))
+
+
 def is_date_text(text: str) -> bool:
     """A short text that is a date: the permalink of a post ('March 6, 2016 1:46 PM'), not a title."""
     from ..dates import parse_date
@@ -161,6 +178,9 @@ def detect_items(root: Any, base_url: str) -> Detection | None:
     if not ranked:
         return None
     score, _, members = max(ranked, key=lambda g: g[0])
+    if sum(text_units(link_title(a)) for m in members if (a := main_link(m, base_url)) is not None) < (
+            MIN_MEAN_TITLE_UNITS * len(members)):
+        return None  # the best "list" is one-word links: page chrome, and a wrong digest is worse than none
     members.sort(key=_doc_order(root))
     selector, selected, exact = _selector_for(root, members, base_url)
     return Detection(selector=selector, items=selected, score=score, exact=exact)
@@ -178,8 +198,8 @@ def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], 
             continue
         title = link_title(a)
         units = text_units(title)
-        if units < 1 or _is_chrome_link(a) or is_date_text(title):
-            continue  # too short, a menu entry, or a date permalink ("March 6, 2016 1:46 PM")
+        if units < 1 or _is_chrome_link(a) or is_date_text(title) or is_label_link(a, title):
+            continue  # too short, a menu entry, a date permalink ("March 6, 2016 1:46 PM"), a "[社会]" label
         is_strong = _in_title_context(a, None)
         links.append((a, url, units, is_strong))
         for el in _ancestors(a):
