@@ -16,7 +16,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from .config import Source
 from .dates import When, resolve_feed_date
 from .models import Entry, Item
 from .sanitize import html_to_text, title_text
-from .urls import canonical_url
+from .urls import canonical_and_legacy, canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,9 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
     text = html_to_text(body_html)
     if not text and entry.summary and body_html is not entry.summary:
         text = html_to_text(entry.summary)
-    url = canonical_url(entry.link or "", base)
+    url, legacy_url = canonical_and_legacy(entry.link or "", base)
     if not url and entry.guid:
-        url = canonical_url(entry.guid)  # RSS isPermaLink GUIDs are the link
+        url, legacy_url = canonical_and_legacy(entry.guid)  # RSS isPermaLink GUIDs are the link
     title = title_text(entry.title)
     if not title:
         title = _title_from_text(text) or url  # a bare link still tells the reader where it goes
@@ -77,8 +77,10 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
     published = when.moment if when else None
     language = detect_language(f"{title}\n{text[:1000]}")
     section = source.section or (entry.category.strip() if source.type == "listing" and entry.category else "") or source.name
+    item_id = _item_id(entry, source, url, title, text, guid_shared)
+    legacy_id = _item_id(entry, source, legacy_url, title, text, guid_shared, canonical=_legacy)
     return Item(
-        id=_item_id(entry, source, url, title, text, guid_shared),
+        id=item_id,
         url=url,  # "" when the entry has no link: never the feed's own URL (that would merge them all)
         title=title,
         source=source.name,
@@ -92,13 +94,16 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
         source_index=source.index,
         base_url=base,
         time_known=when.time_known if when else True,
+        legacy_url=legacy_url if legacy_url != url else "",
+        legacy_id=legacy_id if legacy_id != item_id else "",
     )
 
 
-def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid_shared: bool) -> str:
+def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid_shared: bool,
+             canonical: Callable[[str], str] = canonical_url) -> str:
     guid = (entry.guid or "").strip()
     if guid and not guid_shared:
-        as_url = canonical_url(guid)
+        as_url = canonical(guid)
         if as_url:
             return as_url
         if _GLOBAL_GUID.match(guid):
@@ -108,6 +113,10 @@ def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid
         return url
     digest = hashlib.sha256(f"{source.name}\x00{title}\x00{text}".encode()).hexdigest()[:32]
     return f"sha256:{digest}"
+
+
+def _legacy(url: str) -> str:
+    return canonical_and_legacy(url)[1]
 
 
 def _title_from_text(text: str, limit: int = 90) -> str:

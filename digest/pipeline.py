@@ -251,10 +251,11 @@ def _with_first_seen(state: State, items: list[Item], now: datetime) -> list[Ite
     undated = [i.id for i in items if not i.dated]
     if not undated:
         return items
-    known = seen.get_many(state.conn, undated)
+    # ids stored before URLs were RFC 3986-normalised count too (Item.legacy_id); the earlier time wins
+    known = seen.get_many(state.conn, undated + [i.legacy_id for i in items if not i.dated and i.legacy_id])
     return [
-        dataclasses.replace(i, published=datetime.fromtimestamp(known[i.id], tz=now.tzinfo))
-        if not i.dated and i.id in known else i
+        dataclasses.replace(i, published=datetime.fromtimestamp(min(times), tz=now.tzinfo))
+        if not i.dated and (times := [known[k] for k in (i.id, i.legacy_id) if k in known]) else i
         for i in items
     ]
 
