@@ -177,17 +177,17 @@ def detect_items(root: Any, base_url: str) -> Detection | None:
     ranked = rank_groups(root, base_url)
     if not ranked:
         return None
-    score, _, members = max(ranked, key=lambda g: g[0])
-    if sum(text_units(link_title(a)) for m in members if (a := main_link(m, base_url)) is not None) < (
-            MIN_MEAN_TITLE_UNITS * len(members)):
+    score, _, group = max(ranked, key=lambda g: g[0])
+    if sum(group.values()) < MIN_MEAN_TITLE_UNITS * len(group):
         return None  # the best "list" is one-word links: page chrome, and a wrong digest is worse than none
+    members = list(group)
     members.sort(key=_doc_order(root))
     selector, selected, exact = _selector_for(root, members, base_url)
     return Detection(selector=selector, items=selected, score=score, exact=exact)
 
 
-def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], list[Any]]]:
-    """Every candidate block (score, shape, items) with at least MIN_ITEMS items, unordered."""
+def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], dict[Any, float]]]:
+    """Every candidate block (score, shape, items -> title units) with at least MIN_ITEMS items, unordered."""
     page = base_url.split("#", 1)[0]
     owners: dict[Any, set[str]] = defaultdict(set)  # element -> title-like URLs inside it
     strong: dict[Any, set[str]] = defaultdict(set)  # element -> URLs of heading/title links inside it
@@ -216,7 +216,7 @@ def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], 
             continue
         group = groups[_shape(item)]
         group[item] = max(group.get(item, 0.0), units)
-    return [(_score(m), shape, list(m)) for shape, m in groups.items() if len(m) >= MIN_ITEMS]
+    return [(_score(m), shape, m) for shape, m in groups.items() if len(m) >= MIN_ITEMS]
 
 
 def _ancestors(el: Any) -> Iterator[Any]:

@@ -36,6 +36,7 @@ _BLOCKS = ("p", "div", "span", "dd", "td", "section", "blockquote")
 _TEASER_LINE_UNITS = 4  # a teaser line says something; "来源：新华网" does not
 _TEASER_UNITS = 8  # all lines together: less is a caption, not a teaser
 # what remains of a date once its digits, separators and date words are gone ("2024.3.5起施行" -> "起施行")
+_DIGIT = re.compile(r"\d")
 _NOT_DATE = re.compile(r"[\d\s\-/.:：,()（）\[\]|·年月日号时分秒]|星期.|周.|[ap]\.?m\.?", re.IGNORECASE)
 
 
@@ -281,7 +282,7 @@ def _guess_summary(item: Any, title: str, skip: tuple[str | None, ...] = ()) -> 
     chosen: list[Any] = []
     total = 0.0
     for el in item.iter(*_BLOCKS):
-        if any(_is_inside(el, c) for c in chosen) or _has_block_child(el):
+        if (chosen and _inside_any(el, set(chosen), item)) or _has_block_child(el):
             continue
         text = text_of(el)
         if not text or (title and title in text) or any(part and part in text for part in skip):
@@ -297,10 +298,10 @@ def _guess_summary(item: Any, title: str, skip: tuple[str | None, ...] = ()) -> 
     return "".join(str(lxml.html.tostring(el, encoding="unicode", with_tail=False)) for el in chosen)
 
 
-def _is_inside(el: Any, ancestor: Any) -> bool:
+def _inside_any(el: Any, ancestors: set[Any], stop: Any) -> bool:
     parent = el.getparent()
-    while parent is not None:
-        if parent is ancestor:
+    while parent is not None and parent is not stop:
+        if parent in ancestors:
             return True
         parent = parent.getparent()
     return False
@@ -309,11 +310,14 @@ def _is_inside(el: Any, ancestor: Any) -> bool:
 def _guess_category(item: Any, anchor: Any | None) -> str | None:
     """A category shown in the item: a `.rec-cat`/`.category`-like element, or a "[社会]" label link."""
     for el in item.iter(etree.Element):
-        if el is anchor or (anchor is not None and _is_inside(anchor, el)):
+        hinted = CATEGORY_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+        if not hinted and el.tag != "a":
             continue
-        label = f"{el.get('class') or ''} {el.get('id') or ''}"
-        text = text_of(el).strip("[]【】〔〕()（） ")
-        if text and len(text) <= 12 and (CATEGORY_HINT.search(label) or (el.tag == "a" and BRACKETED.match(text_of(el)))):
+        if el is anchor or (anchor is not None and _inside_any(anchor, {el}, item)):
+            continue
+        raw = text_of(el)
+        text = raw.strip("[]【】〔〕()（） ")
+        if text and len(text) <= 12 and (hinted or BRACKETED.match(raw)):
             return text
     return None
 
@@ -349,18 +353,18 @@ def _guess_date(item: Any, *, tz: tzinfo, now: datetime) -> tuple[str | None, da
         for raw in (time_el.get("datetime"), text_of(time_el)):
             if raw and (published := parse_date(raw, tz=tz, now=now)):
                 return raw, published
-    candidates: list[tuple[int, int, int, str]] = []
-    for order, el in enumerate(item.iter(etree.Element)):
-        if el.tag == "a" or len(el):
-            continue
-        text = text_of(el)
-        if not text or len(text) > 80:
-            continue
-        hinted = _DATE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")
-        if not hinted and not re.search(r"\d", text):
-            continue
-        candidates.append((0 if hinted else 1, len(_NOT_DATE.sub("", text)), order, text))
-    for *_, text in sorted(candidates):
+    leaves = [el for el in item.iter(etree.Element) if el.tag != "a" and not len(el)]
+    hinted = [el for el in leaves if _DATE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")]
+    found = _first_date([t for el in hinted if (t := text_of(el)) and len(t) <= 80], tz=tz, now=now)
+    if found[1] is not None:
+        return found
+    unhinted = [t for el in leaves if (t := text_of(el)) and len(t) <= 80 and _DIGIT.search(t)]
+    # least left over once the date is taken out first: "2024-06-04" before "2024.3.5起施行"
+    return _first_date(sorted(unhinted, key=lambda t: len(_NOT_DATE.sub("", t))), tz=tz, now=now)
+
+
+def _first_date(texts: list[str], *, tz: tzinfo, now: datetime) -> tuple[str | None, datetime | None]:
+    for text in texts:
         # "Kody Kester | Jun 26, 2022", "来源：新华网 · 3小时前": try each part of a meta line
         for part in (text, *(p.strip() for p in _META_SPLIT.split(text) if p.strip())):
             published = parse_date(part, tz=tz, now=now)
