@@ -107,7 +107,7 @@ def _when(item: Item, local: datetime, now: datetime, language: str) -> str:
                        year=now.year)
     if item.dated:
         return when
-    return f"{when}收录" if language.startswith("zh") else f"seen {when}"
+    return f"收录于 {when}" if language.startswith("zh") else f"seen {when}"
 
 
 def _failure(source: SourceResult, language: str) -> str:
@@ -221,7 +221,7 @@ def build_view(
             url=item.url,
             source=item.source,
             when=_when(item, local, now, lang),
-            when_iso=local.isoformat(timespec="minutes"),
+            when_iso=local.isoformat(timespec="minutes") if item.time_known else item.published.date().isoformat(),
             summary="" if cut else item.summary,
             summary_trimmed=cut and bool(item.summary),
             also=item.also,
