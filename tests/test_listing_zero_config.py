@@ -54,3 +54,19 @@ def test_a_date_in_the_teaser_does_not_beat_the_items_date() -> None:
     assert [e.published for e in result.entries] == [
         datetime(2024, 6, d, tzinfo=SHANGHAI) for d in (4, 3, 2)]
     assert [e.published_raw for e in result.entries] == ["2024-06-04", "2024-06-03", "2024-06-02"]
+
+
+def test_short_titles_in_grid_columns_are_still_items() -> None:
+    """Only brackets or a category class make a link a label; a grid's "column" cells are articles."""
+    cards = "".join(
+        f'<a class="blog-nup__column" href="/p/{n}"><h3>{title}</h3><p>今天的一段导语文字，介绍这篇文章的主要内容。</p></a>'
+        for n, title in enumerate(["芯片出口新规解读", "夏粮收购开始了", "高考首日观察", "城市夜经济"]))
+    labelled = "".join(
+        f'<li><a class="cat" href="/c/{n % 2}">科技</a><a href="/a/{n}">第{n}条新闻的完整标题在这里写出</a></li>' for n in range(4))
+    page = f"<html><body><div class='grid'>{cards}</div></body></html>".encode()
+    result = parse_listing(page, {}, "https://blog.example.cn/", None, tz=SHANGHAI, now=NOW)
+    assert [e.link for e in result.entries] == [f"https://blog.example.cn/p/{n}" for n in range(4)]
+    page = f"<html><body><ul class='list'>{labelled}</ul></body></html>".encode()
+    result = parse_listing(page, {}, "https://news.example.cn/", None, tz=SHANGHAI, now=NOW)
+    assert [e.link for e in result.entries] == [f"https://news.example.cn/a/{n}" for n in range(4)]
+    assert {e.category for e in result.entries} == {"科技"}

@@ -50,10 +50,10 @@ _STATE_CLASS = re.compile(
 _SKIP_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|data:|#)", re.IGNORECASE)
 # "[社会]", "【财经】": a row's category label, linked to its channel page, never an article
 BRACKETED = re.compile(r"^\s*[\[【〔].{1,10}[\]】〕]\s*$")
-# an element that holds an item's category ("rec-cat", "category", "channel")
-CATEGORY_HINT = re.compile(
-    r"(?:^|[-_\s])(?:cat|cate|category|categories|channel|column|lanmu|label|kind)(?:$|[-_\s])", re.IGNORECASE
-)
+# an element that holds an item's category ("rec-cat", "category", "channel", "column" = 栏目)
+CATEGORY_HINT = re.compile(r"(?:^|[-_\s])(?:cat|cate|category|categories|channel|column|lanmu)(?:$|[-_\s])", re.IGNORECASE)
+# a link that is one ("column" is left out here: grid layouts call their cells that)
+_CATEGORY_LINK = re.compile(r"(?:^|[-_\s])(?:cat|cate|category|categories|channel|lanmu)(?:$|[-_\s])", re.IGNORECASE)
 # A list of links this short on average is the footer's Legal / Privacy / Cookies, not articles
 MIN_MEAN_TITLE_UNITS = 2.0
 
@@ -126,8 +126,8 @@ def is_label_link(a: Any, title: str) -> bool:
     if BRACKETED.match(title):
         return True
     parent = a.getparent()
-    labels = f"{a.get('class') or ''} {parent.get('class') or '' if parent is not None else ''}"
-    return len(title) <= 12 and bool(CATEGORY_HINT.search(labels))
+    labels = (a.get("class") or "") + " " + ((parent.get("class") or "") if parent is not None else "")
+    return len(title) <= 12 and bool(_CATEGORY_LINK.search(labels))
 
 
 def is_date_text(text: str) -> bool:
