@@ -68,29 +68,27 @@ def _item(published: datetime, *, time_known: bool) -> Item:
                 published=published, dated=True, language="zh", text="", time_known=time_known)
 
 
+def sh(day: int, hour: int = 0) -> datetime:
+    return datetime(2024, 6, day, hour, tzinfo=SHANGHAI)
+
+
+MORNING = (sh(5, 8), sh(6, 8))  # a 24 h window ending 08:00 on 6 June in Shanghai
+
+
 @pytest.mark.parametrize(
-    ("published", "time_known", "since", "until", "inside"),
+    ("published", "time_known", "window", "inside"),
     [
-        # a day in Shanghai overlaps a window from 08:00 yesterday to 08:00 today
-        (datetime(2024, 6, 5, tzinfo=SHANGHAI), False, datetime(2024, 6, 5, 8, tzinfo=SHANGHAI),
-         datetime(2024, 6, 6, 8, tzinfo=SHANGHAI), True),
-        (datetime(2024, 6, 4, tzinfo=SHANGHAI), False, datetime(2024, 6, 5, 8, tzinfo=SHANGHAI),
-         datetime(2024, 6, 6, 8, tzinfo=SHANGHAI), False),
-        # the same as 00:00 with a known time is 32 hours old
-        (datetime(2024, 6, 5, tzinfo=SHANGHAI), True, datetime(2024, 6, 5, 8, tzinfo=SHANGHAI),
-         datetime(2024, 6, 6, 8, tzinfo=SHANGHAI), False),
+        (sh(5), False, MORNING, True),  # yesterday's day overlaps the window
+        (sh(4), False, MORNING, False),
+        (sh(7), False, MORNING, False),  # a day that starts after the window ends
+        (sh(5), True, MORNING, False),  # the same as 00:00 with a known time is 32 hours old
         # the source's day, not the digest's: 5 June in New York runs to 04:00 UTC on the 6th
-        (datetime(2024, 6, 5, tzinfo=NEW_YORK), False, datetime(2024, 6, 6, 3, tzinfo=UTC),
-         datetime(2024, 6, 7, 3, tzinfo=UTC), True),
-        (datetime(2024, 6, 5, tzinfo=NEW_YORK), False, datetime(2024, 6, 6, 4, tzinfo=UTC),
-         datetime(2024, 6, 7, 4, tzinfo=UTC), False),
-        # a day that starts after the window ends
-        (datetime(2024, 6, 7, tzinfo=SHANGHAI), False, datetime(2024, 6, 5, 8, tzinfo=SHANGHAI),
-         datetime(2024, 6, 6, 8, tzinfo=SHANGHAI), False),
+        (datetime(2024, 6, 5, tzinfo=NEW_YORK), False, (datetime(2024, 6, 6, 3, tzinfo=UTC), sh(7, 11)), True),
+        (datetime(2024, 6, 5, tzinfo=NEW_YORK), False, (datetime(2024, 6, 6, 4, tzinfo=UTC), sh(7, 12)), False),
     ],
 )
-def test_in_window(published: datetime, time_known: bool, since: datetime, until: datetime, inside: bool) -> None:
-    assert in_window(_item(published, time_known=time_known), since, until) is inside
+def test_in_window(published: datetime, time_known: bool, window: tuple[datetime, datetime], inside: bool) -> None:
+    assert in_window(_item(published, time_known=time_known), *window) is inside
 
 
 @pytest.mark.parametrize(
