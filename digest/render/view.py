@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..config import LayoutSettings
 from ..dates import format_when
 from ..models import AlsoRef, Digest, Item, SourceResult
-from .labels import labels, long_date, short_date
+from .labels import labels, long_date
 from .langtag import FONTS, digest_tag, item_tag
 from .layout import brief_line, destination, is_sponsored, leads, left_out, names_line, quiet_sources, source_urls
 
@@ -73,32 +73,6 @@ def zone(digest: Digest) -> tzinfo:
         return ZoneInfo(digest.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return digest.generated_at.tzinfo or ZoneInfo("UTC")
-
-
-def relative_time(when: datetime, now: datetime, language: str) -> str:
-    """'5 min ago', '3 hours ago', 'yesterday 14:05', '3 days ago', '3 Jun' (or the Chinese forms).
-
-    Clock skew (a story dated after the run) reads as 'just now' rather than as the future.
-    """
-    zh = language.startswith("zh")
-    seconds = (now - when).total_seconds()
-    if seconds < 60:
-        return "刚刚" if zh else "just now"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} 分钟前" if zh else f"{minutes} min ago"
-    hours = minutes // 60
-    if hours < 24:
-        if zh:
-            return f"{hours} 小时前"
-        return "1 hour ago" if hours == 1 else f"{hours} hours ago"
-    local = when.astimezone(now.tzinfo)
-    days = (now.date() - local.date()).days
-    if days <= 1:
-        return f"昨天 {local:%H:%M}" if zh else f"yesterday {local:%H:%M}"
-    if days < 7:
-        return f"{days} 天前" if zh else f"{days} days ago"
-    return short_date(local.month, local.day, language)
 
 
 def _when(item: Item, local: datetime, now: datetime, language: str) -> str:
