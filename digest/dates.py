@@ -60,7 +60,8 @@ _NUM_DATE = re.compile(
 )
 # "周三 20:30", "Wed 8:30 pm": the latest such weekday up to now; a bare weekday stays unread ("Monday")
 _WEEKDAY_TIME = re.compile(
-    rf"^(?:{_CN_WEEKDAY}|(?P<en>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?)\s*(?P<rest>\S.*)$", re.IGNORECASE
+    rf"^(?:{_CN_WEEKDAY}|(?P<en>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?)\b\.?,?)\s*(?P<rest>\S.*)$",
+    re.IGNORECASE,
 )
 _CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _EN_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}

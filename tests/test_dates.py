@@ -251,6 +251,9 @@ REVIEW_CASES: list[tuple[str, datetime | None]] = [
     ("上周", sh(2024, 5, 29)),
     ("上个月", sh(2024, 5, 6)),
     ("周三", None),  # a bare weekday says too little, like "Monday"
+    ("Wednesday, 9:15", sh(2024, 6, 5, 9, 15)),
+    ("Sunset 8:30 pm", None),  # a word that starts like a weekday is not one
+    ("Monthly 10:00", None),
 ]
 
 
