@@ -90,3 +90,11 @@ def test_one_stray_byte_in_a_page_with_few_non_ascii_letters() -> None:
     body = body.replace("\xff".encode(), b"\xff")
     text, charset = decode_html_with_charset(body, None)
     assert charset == "utf-8" and "café" in text and text.count("\ufffd") == 1
+
+
+def test_one_stray_byte_in_a_json_feed_spoils_only_itself() -> None:
+    items = ",".join(f'{{"id": "{n}", "url": "https://zh.example.cn/{n}", "title": "{t}"}}' for n, t in enumerate(ZH_TITLES))
+    body = _with_stray_byte(f'{{"version": "https://jsonfeed.org/version/1.1", "title": "中文", "items": [{items}]}}'.encode(),
+                            "城市地铁")
+    entries = parse_feed(body, {"content-type": "application/feed+json"}, "https://zh.example.cn/feed.json")
+    assert [e.title for e in entries] == [ZH_TITLES[0], "城市地铁\ufffd新线今日开通", ZH_TITLES[2]]

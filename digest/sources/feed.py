@@ -155,7 +155,8 @@ def _entry_from_feedparser(e: Mapping[str, Any], feed_link: str, url: str) -> En
 def parse_json_feed(body: bytes, url: str) -> list[Entry]:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     try:
-        data = json.loads(body.decode("utf-8-sig"), strict=False)  # raw control chars in strings are common
+        # raw control chars in strings are common; a stray invalid byte spoils only itself
+        data = json.loads(repair_utf8(body, None).decode("utf-8-sig"), strict=False)
     except UnicodeDecodeError:
         raise ParseError("JSON feed is not valid UTF-8") from None
     except json.JSONDecodeError as exc:
