@@ -130,8 +130,8 @@ def _detected(root: Any, base: str, *, tz: tzinfo, now: datetime) -> ListingResu
     found = detect_items(root, base)
     if found is None:
         raise ParseError(
-            "no list of article links found; set select: with item: the CSS selector of one item "
-            "(`digest check --source NAME` shows the page's candidates)"
+            "no list of article links found; set select: with item: the CSS selector of one article "
+            "on the page (`digest check --source NAME` shows what digest reads there)"
         )
     entries = [e for item in found.items if (e := _auto_entry(item, base, tz=tz, now=now))]
     warnings = [] if found.exact else ["no CSS selector picks exactly the detected items; the one shown picks more"]
