@@ -43,7 +43,7 @@ def test_recommendation_items_keep_every_teaser_line_and_their_category() -> Non
     result = parse("recommend_block.html", "https://www.example.cn/a/20240605/x.html")
     assert [e.category for e in result.entries] == ["科技", "社会", "汽车", "文化"]
     lines = [html_to_text(e.summary).split("\n\n") for e in result.entries]
-    assert [len(item) for item in lines] == [3, 2, 6, 2]
+    assert [len(item) for item in lines] == [3, 2, 6, 2]  # not the second item's tag links or share bar
     assert lines[2][-1] == "充电基础设施建设也在同步提速。"
     assert all("2024-06" not in " ".join(item) and item[0] != "科技" for item in lines)  # no date or category line
     assert result.entries[0].published == datetime(2024, 6, 5, 9, 12, tzinfo=SHANGHAI)

@@ -121,6 +121,15 @@ def main_link(item: Any, base_url: str) -> Any | None:
     return best
 
 
+def is_chrome_block(el: Any, stop: Any) -> bool:
+    """Inside a share bar, a tag list, a comment count … (up to `stop`): page furniture, not text."""
+    while el is not None and el is not stop:
+        if _CHROME_NEAR.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
+            return True
+        el = el.getparent()
+    return False
+
+
 def is_label_link(a: Any, title: str) -> bool:
     """A category link inside an item: "[社会]", or a short link in (or with) a category class."""
     if BRACKETED.match(title):

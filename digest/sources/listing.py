@@ -26,7 +26,17 @@ from ..encoding import decode_html
 from ..errors import ParseError
 from ..models import Entry
 from ..urls import canonical_url
-from .detect import BRACKETED, CATEGORY_HINT, link_title, link_url, links_in, main_link, text_of, text_units
+from .detect import (
+    BRACKETED,
+    CATEGORY_HINT,
+    is_chrome_block,
+    link_title,
+    link_url,
+    links_in,
+    main_link,
+    text_of,
+    text_units,
+)
 
 FIELDS = ("title", "link", "summary", "date", "author", "category")
 _ATTR = re.compile(r"(?:^|\s)@([A-Za-z_:][-\w:.]*)\s*$")
@@ -289,6 +299,8 @@ def _guess_summary(item: Any, title: str, skip: tuple[str | None, ...] = ()) -> 
             continue
         if _DATE_HINT.search(el.get("class") or "") or CATEGORY_HINT.search(el.get("class") or ""):
             continue
+        if is_chrome_block(el, item) or sum(len(text_of(a)) for a in el.iter("a")) * 2 >= len(text):
+            continue  # a share bar or a line of tag links is not teaser
         units = text_units(text)
         if units >= _TEASER_LINE_UNITS:
             chosen.append(el)
