@@ -70,3 +70,18 @@ def test_short_titles_in_grid_columns_are_still_items() -> None:
     result = parse_listing(page, {}, "https://news.example.cn/", None, tz=SHANGHAI, now=NOW)
     assert [e.link for e in result.entries] == [f"https://news.example.cn/a/{n}" for n in range(4)]
     assert {e.category for e in result.entries} == {"科技"}
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        ["Privacy Policy", "Terms of Service", "Cookie Settings", "Contact Us", "About the Show"],
+        ["关于我们", "联系我们", "隐私政策", "用户协议", "网站地图"],
+    ],
+)
+def test_a_footer_of_service_links_is_no_list_of_articles(links: list[str]) -> None:
+    footer = "".join(f'<li><a href="/{n}">{text}</a></li>' for n, text in enumerate(links))
+    page = (f"<html><body><main><h1>The Long Listen</h1><p>Conversations with people who build things slowly.</p>"
+            f"</main><div class='bottom'><ul>{footer}</ul></div></body></html>").encode()
+    with pytest.raises(ParseError, match=r"^no list of article links found"):
+        parse_listing(page, {}, "https://pod.example.com/", None, tz=SHANGHAI, now=NOW)

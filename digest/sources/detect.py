@@ -56,6 +56,12 @@ CATEGORY_HINT = re.compile(r"(?:^|[-_\s])(?:cat|cate|category|categories|channel
 _CATEGORY_LINK = re.compile(r"(?:^|[-_\s])(?:cat|cate|category|categories|channel|lanmu)(?:$|[-_\s])", re.IGNORECASE)
 # A list of links this short on average is the footer's Legal / Privacy / Cookies, not articles
 MIN_MEAN_TITLE_UNITS = 2.0
+# what footer and service links say ("Privacy Policy", "Terms of Service", "关于我们"), never a headline
+_SERVICE_LINK = re.compile(
+    r"^(?:privacy|cookies?|terms|legal|imprint|impressum|contact|about us|sitemap|careers|jobs|advertise|"
+    r"accessibility|copyright|disclaimer)\b|^(?:关于我们|联系我们|隐私|免责声明|版权声明|法律声明|网站地图|用户协议|服务条款|招聘|广告服务)",
+    re.IGNORECASE,
+)
 
 
 # ---------------------------------------------------------------------------- element helpers
@@ -187,12 +193,20 @@ def detect_items(root: Any, base_url: str) -> Detection | None:
     if not ranked:
         return None
     score, _, group = max(ranked, key=lambda g: g[0])
-    if sum(group.values()) < MIN_MEAN_TITLE_UNITS * len(group):
-        return None  # the best "list" is one-word links: page chrome, and a wrong digest is worse than none
+    if sum(group.values()) < MIN_MEAN_TITLE_UNITS * len(group) or _mostly_service_links(group, base_url):
+        return None  # the best "list" is page chrome, and a wrong digest is worse than none
     members = list(group)
     members.sort(key=_doc_order(root))
     selector, selected, exact = _selector_for(root, members, base_url)
     return Detection(selector=selector, items=selected, score=score, exact=exact)
+
+
+def _mostly_service_links(group: dict[Any, float], base_url: str) -> bool:
+    """Half or more of a short list's links are Privacy / Terms / Contact: a footer, not articles."""
+    if len(group) > 30:
+        return False  # article lists are long; footers are not
+    titles = [link_title(a) for m in group if (a := main_link(m, base_url)) is not None]
+    return sum(1 for t in titles if _SERVICE_LINK.search(t)) * 2 >= len(group)
 
 
 def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], dict[Any, float]]]:
