@@ -48,10 +48,28 @@ _MONTH_WORD = re.compile(
 )
 
 _TIME = r"(?:\s*(?:T|\s|,|at)?\s*(?P<ampm>上午|下午|晚上|凌晨|中午|早上)?\s*(?P<h>\d{1,2})\s*[:：时點点]\s*(?P<mi>\d{1,2})?(?:\s*[:：分]\s*(?P<s>\d{1,2}))?\s*(?P<ampm2>[ap]\.?m\.?)?)?"
-_CN_DATE = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME, re.IGNORECASE)
-_NUM_DATE = re.compile(
-    r"(?<!\d)(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)" + _TIME, re.IGNORECASE
+# "2024年6月5日 星期三 20:30", "2024-06-05（周三）20:30": the weekday between day and time is skipped
+_CN_WEEKDAY = r"(?:星期|周|週|礼拜|禮拜)(?P<wd>[一二三四五六日天])"
+_SKIP_WEEKDAY = rf"(?:\s*[(（]?\s*{_CN_WEEKDAY.replace('?P<wd>', '?:')}\s*[)）]?)?"
+_CN_DATE = re.compile(
+    r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _SKIP_WEEKDAY + _TIME, re.IGNORECASE
 )
+_NUM_DATE = re.compile(
+    r"(?<!\d)(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)" + _SKIP_WEEKDAY + _TIME,
+    re.IGNORECASE,
+)
+# "周三 20:30", "Wed 8:30 pm": the latest such weekday up to now; a bare weekday stays unread ("Monday")
+_WEEKDAY_TIME = re.compile(
+    rf"^(?:{_CN_WEEKDAY}|(?P<en>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?)\b\.?,?)\s*(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+_CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_EN_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+# "上周", "last month": a day that far back, its time unknown
+_LAST_PERIOD = re.compile(r"^(?:上周|上週|上星期|上个星期|上個星期|上礼拜|上禮拜|last week|上个月|上個月|上月|last month|去年|last year)$")
+_PERIOD_DAYS = {"周": 7, "週": 7, "星期": 7, "礼拜": 7, "禮拜": 7, "week": 7, "月": 30, "month": 30, "年": 365, "year": 365}
+_HAS_CLOCK = re.compile(r"\d{1,2}\s*[:：时點点]\s*\d|\d\s*[ap]\.?m\b", re.IGNORECASE)
+_AM_PM = re.compile(r"\d\s*[ap]\.?m\.?(?![a-z])", re.IGNORECASE)
 # "06-05 08:30" without a year, as Chinese portals print today's and recent items
 _SHORT_DATE = re.compile(r"^(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:\s+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?$")
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
@@ -84,6 +102,15 @@ _UNIT_SECONDS = {
 class _Parsed:
     moment: datetime
     explicit_zone: bool  # the string named its own offset (not an ambiguous abbreviation)
+    time_known: bool = True  # False for a bare day ("2024年6月5日", "yesterday"): moment is its 00:00
+
+
+@dataclass(frozen=True)
+class When:
+    """A read date.  Without a time of day, `moment` is 00:00 of that day in the source's zone."""
+
+    moment: datetime
+    time_known: bool = True
 
 
 def parse_date(text: str, *, tz: tzinfo, now: datetime) -> datetime | None:
@@ -96,7 +123,13 @@ def parse_date(text: str, *, tz: tzinfo, now: datetime) -> datetime | None:
     return parsed.moment if parsed else None
 
 
-def resolve_feed_date(raw: str | None, parsed: datetime | None, *, tz: tzinfo, now: datetime) -> datetime | None:
+def read_date(text: str, *, tz: tzinfo, now: datetime) -> When | None:
+    """`parse_date`, also saying whether the text gave a time of day or only a day."""
+    parsed = _parse(text, tz, now)
+    return When(parsed.moment, parsed.time_known) if parsed else None
+
+
+def resolve_feed_date(raw: str | None, parsed: datetime | None, *, tz: tzinfo, now: datetime) -> When | None:
     """The date of a feed entry: feedparser's value unless its raw string needs our reading.
 
     feedparser reads `2024年6月5日 08:30` as a wrong date, `CST` as US Central time and zone-less
@@ -104,19 +137,19 @@ def resolve_feed_date(raw: str | None, parsed: datetime | None, *, tz: tzinfo, n
     """
     sane = parsed if parsed is not None and parsed.tzinfo is not None and _plausible(parsed, now) else None
     if not raw or not raw.strip():
-        return sane
+        return When(sane) if sane else None
     if sane is not None and _ZONED_STANDARD.fullmatch(raw):
-        return sane  # what the reading below returns for these too (tested); it costs a tenth of a parse
+        return When(sane)  # what the reading below returns for these too (tested); it costs a tenth of a parse
     return _resolve(raw, sane, tz, now)
 
 
-def _resolve(raw: str, sane: datetime | None, tz: tzinfo, now: datetime) -> datetime | None:
+def _resolve(raw: str, sane: datetime | None, tz: tzinfo, now: datetime) -> When | None:
     ours = _parse(raw, tz, now, quiet=sane is not None)
     if ours is None:
-        return sane
+        return When(sane) if sane else None
     if sane is None or _CJK.search(raw) or _ambiguous_zone(raw) or not ours.explicit_zone:
-        return ours.moment
-    return sane
+        return When(ours.moment, ours.time_known)
+    return When(sane)
 
 
 def has_ambiguous_zone(raw: str) -> bool:
@@ -172,7 +205,14 @@ def _parse_unchecked(text: str, tz: tzinfo, now: datetime) -> _Parsed | None:
         clock = _clock(day.group("rest") or "")
         if day.group("rest") and clock is None:
             return None
-        return _Parsed(_at(when, clock or time(0), tz), False)
+        return _Parsed(_at(when, clock or time(0), tz), False, time_known=clock is not None)
+    if _LAST_PERIOD.match(lowered):
+        back = next(n for unit, n in _PERIOD_DAYS.items() if unit in lowered)
+        return _Parsed(_at(local_now.date() - timedelta(days=back), time(0), tz), False, time_known=False)
+    weekday = _WEEKDAY_TIME.match(lowered)
+    on_weekday = _on_weekday(weekday, tz, local_now) if weekday else None
+    if on_weekday is not None:
+        return on_weekday  # else "Wed, 05 Jun 2024 …" is read below
     if _EPOCH.match(text):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         return _Parsed(datetime.fromtimestamp(seconds, UTC), True)
@@ -204,6 +244,19 @@ def _relative(lowered: str, now: datetime) -> datetime | None:
                 return None
             return now - timedelta(seconds=count * seconds)
     return None
+
+
+def _on_weekday(match: re.Match[str], tz: tzinfo, local_now: datetime) -> _Parsed | None:
+    """The latest given weekday at the given time that is not after now."""
+    clock = _clock(match.group("rest"))
+    if clock is None:
+        return None
+    wanted = _CN_WEEKDAYS[match.group("wd")] if match.group("wd") else _EN_WEEKDAYS[match.group("en")[:3].lower()]
+    day = local_now.date() - timedelta(days=(local_now.weekday() - wanted) % 7)
+    moment = _at(day, clock, tz)
+    if moment > local_now:
+        moment = _at(day - timedelta(days=7), clock, tz)
+    return _Parsed(moment, False)
 
 
 def _clock(rest: str) -> time | None:
@@ -243,8 +296,8 @@ def _from_match(match: re.Match[str], tz: tzinfo, local_now: datetime) -> _Parse
         day = this_year if this_year is not None and this_year <= local_now.date() else date(
             local_now.year - 1, month, day_of_month)
     ampm = groups.get("ampm") or groups.get("ampm2")
-    clock = _time_of(groups.get("h"), groups.get("mi"), groups.get("s"), ampm) or time(0)
-    return _Parsed(_at(day, clock, tz), False)
+    clock = _time_of(groups.get("h"), groups.get("mi"), groups.get("s"), ampm)
+    return _Parsed(_at(day, clock or time(0), tz), False, time_known=clock is not None)
 
 
 def _valid(year: int, month: int, day: int) -> bool:
@@ -266,7 +319,7 @@ def _iso(text: str, tz: tzinfo) -> _Parsed | None:
     except (ValueError, OverflowError):
         return None
     if value.tzinfo is None:
-        return _Parsed(value.replace(tzinfo=tz), False)
+        return _Parsed(value.replace(tzinfo=tz), False, time_known=len(text) > 10)
     return _Parsed(value, True)
 
 
@@ -287,14 +340,16 @@ def _standard(text: str, tz: tzinfo, local_now: datetime) -> _Parsed | None:
     zone_name = _ambiguous_zone(text)
     if zone_name:
         text = re.sub(rf"(?<![A-Za-z]){zone_name}(?![A-Za-z])", "", text).strip()
-    rfc = email.utils.parsedate_tz(text) if has_month else None
+    time_known = bool(_HAS_CLOCK.search(text))
+    # parsedate_tz reads "June 5, 2024 8:30 PM" as 08:30: it has no AM/PM; dateutil has
+    rfc = email.utils.parsedate_tz(text) if has_month and not _AM_PM.search(text) else None
     if rfc is not None and 1 <= rfc[2] <= 31:
         year, month, day, hour, minute, second = rfc[:6]
         naive = datetime(year, month, day, hour, minute, second)
         offset = _trailing_offset(text)  # parsedate_tz says 0 for "no zone" too; look ourselves
         if offset is None:
-            return _Parsed(naive.replace(tzinfo=tz), False)
-        return _Parsed(naive.replace(tzinfo=offset), True)
+            return _Parsed(naive.replace(tzinfo=tz), False, time_known)
+        return _Parsed(naive.replace(tzinfo=offset), True, time_known)
 
     import warnings
 
@@ -311,8 +366,8 @@ def _standard(text: str, tz: tzinfo, local_now: datetime) -> _Parsed | None:
         moment = value.replace(tzinfo=tz)
         if not re.search(r"\d{4}", text) and moment.date() > local_now.date():
             moment = moment.replace(year=moment.year - 1)
-        return _Parsed(moment, False)
-    return _Parsed(value, not zone_name)
+        return _Parsed(moment, False, time_known)
+    return _Parsed(value, not zone_name, time_known)
 
 
 def _trailing_offset(text: str) -> tzinfo | None:
@@ -333,3 +388,24 @@ def _tzinfos(name: str | None, offset: int | None) -> tzinfo | None:
         return timezone(timedelta(seconds=offset))
     seconds = KNOWN_ZONES.get((name or "").upper())
     return timezone(timedelta(seconds=seconds)) if seconds is not None else None
+
+
+# ---------------------------------------------------------------------------- showing dates
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_when(moment: datetime, *, time_known: bool, language: str, tz: tzinfo | None, year: int) -> str:
+    """'6月5日 20:30' or '5 Jun 20:30' in `tz`, with the year when it is not `year`.
+
+    Absolute on purpose: an e-mail is read hours later and an archive page years later, where
+    "3 hours ago" is wrong.  A day without a time is shown as the day alone, in the source's own
+    calendar (the zone `moment` carries), never with a made-up 00:00.
+    """
+    local = moment.astimezone(tz) if time_known and tz is not None else moment
+    zh = language.startswith("zh")
+    if zh:
+        text = f"{local.month}月{local.day}日" if local.year == year else f"{local.year}年{local.month}月{local.day}日"
+    else:
+        text = f"{local.day} {_MONTHS[local.month - 1]}" + ("" if local.year == year else f" {local.year}")
+    return f"{text} {local:%H:%M}" if time_known else text

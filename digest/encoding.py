@@ -143,7 +143,7 @@ def _is_utf8(body: bytes) -> bool:
 
 
 def _mostly_utf8(body: bytes) -> bool:
-    """Valid multi-byte UTF-8 with at most a stray broken byte per hundred characters.
+    """Valid multi-byte UTF-8 with one stray broken byte, or at most one per hundred characters.
 
     Legacy CJK text is almost never valid UTF-8 for more than a few bytes in a row, so this
     tells a mislabelled UTF-8 page apart even when a truncated or spliced page has bad bytes.
@@ -153,7 +153,8 @@ def _mostly_utf8(body: bytes) -> bool:
     text = body.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = sum(1 for ch in text if ord(ch) > 127) - bad
-    return good >= 20 and bad * 100 <= good if bad else good > 0
+    # one stray byte is a slip whatever the length; more must be rare among real characters
+    return good > 0 and (bad <= 1 or (good >= 20 and bad * 100 <= good))
 
 
 # Latin-1/cp1252 letters that UTF-8 or GBK lead bytes turn into, in runs real text never has
@@ -169,11 +170,28 @@ def _looks_like_mojibake(text: str) -> bool:
 def _detect(body: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body[:200_000]).best()
+    matches = from_bytes(body[:200_000])
+    best = matches.best()
     if best is None:
         return None
     guessed = normalize_charset(best.encoding)
-    if guessed and guessed not in _MULTIBYTE and _strict(body, "cp1252") is not None:
-        # Short Western text fits several code pages equally well; the web's default is windows-1252
-        return "cp1252"
+    if guessed and guessed not in _MULTIBYTE and guessed != "cp1252" and _strict(body, "cp1252") is not None:
+        # Short Western text fits several code pages equally well, and then the web's default,
+        # windows-1252, is the better bet.  Not when the detector recognised a language that
+        # windows-1252 does not write (an undeclared Russian page is cp1251, not "Ïðåçèäåíò").
+        confident = best.language != "Unknown" and best.coherence > 0 and not any(
+            normalize_charset(m.encoding) == "cp1252" and m.coherence >= best.coherence for m in matches)
+        if not confident:
+            return "cp1252"
     return guessed
+
+
+def repair_utf8(body: bytes, declared: str | None) -> bytes:
+    """`body` with only its few invalid bytes replaced (U+FFFD), when it is UTF-8 but for them.
+
+    For bytes that nothing declares as another charset.  One stray byte in a UTF-8 feed otherwise
+    sends the feed parser to windows-1252 for the whole document, turning every title to mojibake.
+    """
+    if declared not in (None, "utf-8") or _is_utf8(body) or not _mostly_utf8(body):
+        return body
+    return body.decode("utf-8", errors="replace").encode("utf-8")

@@ -60,6 +60,13 @@ class Item:
     # Where in the config the item's source stands; keeps sections in config order.
     source_index: int = 0
     base_url: str = ""  # what relative links in raw_html resolve against
+    # False when the source gave a day without a time ("2024年6月5日"): `published` is 00:00 of that
+    # day in the source's timezone, and the item belongs to the whole day (see select.in_window)
+    time_known: bool = True
+    # The url and id as the canonical form before RFC 3986 normalisation made them, when that
+    # differs: history written by earlier versions stores those (see urls.canonical_and_legacy)
+    legacy_url: str = ""
+    legacy_id: str = ""
 
     @property
     def html(self) -> str:

@@ -16,16 +16,16 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from . import deadline
 from .config import Source
-from .dates import resolve_feed_date
+from .dates import When, resolve_feed_date
 from .models import Entry, Item
 from .sanitize import html_to_text, title_text
-from .urls import canonical_url
+from .urls import canonical_and_legacy, canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +67,22 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
     text = html_to_text(body_html)
     if not text and entry.summary and body_html is not entry.summary:
         text = html_to_text(entry.summary)
-    url = canonical_url(entry.link or "", base)
+    url, legacy_url = canonical_and_legacy(entry.link or "", base)
     if not url and entry.guid:
-        url = canonical_url(entry.guid)  # RSS isPermaLink GUIDs are the link
+        url, legacy_url = canonical_and_legacy(entry.guid)  # RSS isPermaLink GUIDs are the link
     title = title_text(entry.title)
     if not title:
         title = _title_from_text(text) or url  # a bare link still tells the reader where it goes
     if not title:
         return None
-    published = _published(entry, tz=tz, now=now)
+    when = _published(entry, tz=tz, now=now)
+    published = when.moment if when else None
     language = detect_language(f"{title}\n{text[:1000]}")
     section = source.section or (entry.category.strip() if source.type == "listing" and entry.category else "") or source.name
+    item_id = _item_id(entry, source, url, title, text, guid_shared)
+    legacy_id = _item_id(entry, source, legacy_url, title, text, guid_shared, canonical=_legacy)
     return Item(
-        id=_item_id(entry, source, url, title, text, guid_shared),
+        id=item_id,
         url=url,  # "" when the entry has no link: never the feed's own URL (that would merge them all)
         title=title,
         source=source.name,
@@ -92,13 +95,17 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
         author=title_text(entry.author) if entry.author else None,
         source_index=source.index,
         base_url=base,
+        time_known=when.time_known if when else True,
+        legacy_url=legacy_url if legacy_url != url else "",
+        legacy_id=legacy_id if legacy_id != item_id else "",
     )
 
 
-def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid_shared: bool) -> str:
+def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid_shared: bool,
+             canonical: Callable[[str], str] = canonical_url) -> str:
     guid = (entry.guid or "").strip()
     if guid and not guid_shared:
-        as_url = canonical_url(guid)
+        as_url = canonical(guid)
         if as_url:
             return as_url
         if _GLOBAL_GUID.match(guid):
@@ -110,6 +117,10 @@ def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid
     return f"sha256:{digest}"
 
 
+def _legacy(url: str) -> str:
+    return canonical_and_legacy(url)[1]
+
+
 def _title_from_text(text: str, limit: int = 90) -> str:
     first = text.split("\n", 1)[0].strip()
     if len(first) <= limit:
@@ -119,17 +130,17 @@ def _title_from_text(text: str, limit: int = 90) -> str:
     return (cut[:space] if space > limit // 2 else cut) + "…"
 
 
-def _published(entry: Entry, *, tz: ZoneInfo, now: datetime) -> datetime | None:
-    published = entry.published
-    if published is None or entry.published_raw:
+def _published(entry: Entry, *, tz: ZoneInfo, now: datetime) -> When | None:
+    when = When(entry.published) if entry.published is not None else None
+    if when is None or entry.published_raw:
         # feedparser misreads Chinese dates and "CST"; the source's timezone settles those
-        published = resolve_feed_date(entry.published_raw, published, tz=tz, now=now)
-    if published is None:
+        when = resolve_feed_date(entry.published_raw, entry.published, tz=tz, now=now)
+    if when is None:
         return None
+    published = when.moment
     if published.tzinfo is None:
         published = published.replace(tzinfo=tz)
     if published < _EARLIEST or published > now + _FUTURE_SLACK:
         log.debug("%s: ignoring implausible date %s on %r", entry.link, published, entry.title)
         return None
-    return published
-
+    return When(published, when.time_known)

@@ -191,8 +191,10 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
 
         history = load_history(state.conn, now=now, settings=config.dedup)
         # only the window's items compete: an older copy must not become a story's representative
-        in_window = [i for i in collected.items if since <= i.published <= now]
-        deduped = deduplicate(in_window, settings=config.dedup, history=history)
+        from .select import in_window
+
+        window = [i for i in collected.items if in_window(i, since, now)]
+        deduped = deduplicate(window, settings=config.dedup, history=history)
     with timer.phase("select"):
         from .dedup import order_items
 
@@ -251,10 +253,11 @@ def _with_first_seen(state: State, items: list[Item], now: datetime) -> list[Ite
     undated = [i.id for i in items if not i.dated]
     if not undated:
         return items
-    known = seen.get_many(state.conn, undated)
+    # ids stored before URLs were RFC 3986-normalised count too (Item.legacy_id); the earlier time wins
+    known = seen.get_many(state.conn, undated + [i.legacy_id for i in items if not i.dated and i.legacy_id])
     return [
-        dataclasses.replace(i, published=datetime.fromtimestamp(known[i.id], tz=now.tzinfo))
-        if not i.dated and i.id in known else i
+        dataclasses.replace(i, published=datetime.fromtimestamp(min(times), tz=now.tzinfo))
+        if not i.dated and (times := [known[k] for k in (i.id, i.legacy_id) if k in known]) else i
         for i in items
     ]
 

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import cache
 
 from .config import Config, Source
@@ -56,6 +56,19 @@ class Selection:
         return sum(len(s.items) for s in self.sections)
 
 
+def in_window(item: Item, since: datetime, until: datetime) -> bool:
+    """Dated to a moment in [since, until], or dated to a day (no time) that overlaps it.
+
+    A page that prints "2024年6月5日" means some time that day where the source is: read as 00:00,
+    a scheduled 08:00 run on the 6th would find yesterday's items 32 hours old and drop them all.
+    """
+    if item.time_known:
+        return since <= item.published <= until
+    start = item.published  # 00:00 of the day, in the source's timezone
+    end = datetime.combine(start.date() + timedelta(days=1), time(0), tzinfo=start.tzinfo)
+    return start <= until and end > since
+
+
 def newest_first(items: Sequence[Item], order: str = "newest") -> list[Item]:
     return sorted(items, key=lambda i: (i.published, i.title), reverse=True)
 
@@ -70,7 +83,7 @@ def select_items(items: Sequence[Item], config: Config, *, since: datetime, unti
         source = sources.get(item.source)
         if source is None:
             continue
-        if not since <= item.published <= until:
+        if not in_window(item, since, until):
             outside += 1
         elif not passes_filters(item, source, config):
             filtered += 1

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest import dates as dates_module
-from digest.dates import has_ambiguous_zone, parse_date, resolve_feed_date
+from digest.dates import has_ambiguous_zone, parse_date, read_date, resolve_feed_date
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -178,7 +178,8 @@ FEED_CASES: list[tuple[str | None, datetime | None, datetime | None]] = [
 
 @pytest.mark.parametrize(("raw", "parsed", "expected"), FEED_CASES)
 def test_resolve_feed_date(raw: str | None, parsed: datetime | None, expected: datetime | None) -> None:
-    assert resolve_feed_date(raw, parsed, tz=SHANGHAI, now=NOW) == expected
+    got = resolve_feed_date(raw, parsed, tz=SHANGHAI, now=NOW)
+    assert (got.moment if got else None) == expected
 
 
 @pytest.mark.parametrize(
@@ -207,7 +208,7 @@ def test_never_raises_and_is_aware(text: str, now: datetime) -> None:
 )
 def test_resolve_never_raises(raw: str | None, parsed: datetime | None) -> None:
     got = resolve_feed_date(raw, parsed, tz=SHANGHAI, now=NOW)
-    assert got is None or got.tzinfo is not None
+    assert got is None or got.moment.tzinfo is not None
 
 
 @settings(max_examples=500, deadline=None)
@@ -219,7 +220,7 @@ def test_resolve_never_raises(raw: str | None, parsed: datetime | None) -> None:
 def test_the_shortcut_for_zoned_rfc822_and_iso_dates_changes_nothing(raw: str, parsed: datetime, tz: ZoneInfo) -> None:
     """resolve_feed_date keeps feedparser's reading of these without parsing them again: the
     full reading must come to the same answer for every string the shortcut takes."""
-    assert dates_module._resolve(raw, parsed, tz, NOW) == parsed
+    assert dates_module._resolve(raw, parsed, tz, NOW) == dates_module.When(parsed, time_known=True)
 
 
 def test_the_shortcut_takes_the_common_feed_dates() -> None:
@@ -228,3 +229,58 @@ def test_the_shortcut_takes_the_common_feed_dates() -> None:
             "2024-06-05T08:30:00", "Wed, 05 Jun 2024 08:30:00 EST"]
     assert all(dates_module._ZONED_STANDARD.fullmatch(raw) for raw in taken)
     assert not any(dates_module._ZONED_STANDARD.fullmatch(raw) for raw in left)
+
+
+# Issue 17: forms that lost their PM, their time or everything (each a real page's way of writing)
+REVIEW_CASES: list[tuple[str, datetime | None]] = [
+    ("June 5, 2024 8:30 PM", sh(2024, 6, 5, 20, 30)),
+    ("Jun 5, 2024 8:30 pm", sh(2024, 6, 5, 20, 30)),
+    ("5 Jun 2024 8:30 PM", sh(2024, 6, 5, 20, 30)),
+    ("June 5, 2024 8:30 AM", sh(2024, 6, 5, 8, 30)),
+    ("Jun 5, 2024 12:15 AM", sh(2024, 6, 5, 0, 15)),
+    ("June 4, 2024 8:30 PM EDT", datetime(2024, 6, 5, 0, 30, tzinfo=UTC)),
+    ("2024年6月5日 星期三 08:30", sh(2024, 6, 5, 8, 30)),
+    ("2024年6月4日 星期二 20:30", sh(2024, 6, 4, 20, 30)),
+    ("2024年6月4日（周二）20:30", sh(2024, 6, 4, 20, 30)),
+    ("2024-06-04 周二 20:30", sh(2024, 6, 4, 20, 30)),
+    ("周二 20:30", sh(2024, 6, 4, 20, 30)),  # NOW is Wednesday noon
+    ("周三 08:30", sh(2024, 6, 5, 8, 30)),  # today, earlier
+    ("周三 20:30", sh(2024, 5, 29, 20, 30)),  # today's 20:30 is still to come: last week's
+    ("星期日 9:00", sh(2024, 6, 2, 9)),
+    ("Tue 8:30 pm", sh(2024, 6, 4, 20, 30)),
+    ("上周", sh(2024, 5, 29)),
+    ("上个月", sh(2024, 5, 6)),
+    ("周三", None),  # a bare weekday says too little, like "Monday"
+    ("Wednesday, 9:15", sh(2024, 6, 5, 9, 15)),
+    ("Sunset 8:30 pm", None),  # a word that starts like a weekday is not one
+    ("Monthly 10:00", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REVIEW_CASES, ids=[c[0] for c in REVIEW_CASES])
+def test_review_forms(text: str, expected: datetime | None) -> None:
+    assert parse_date(text, tz=SHANGHAI, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "time_known"),
+    [
+        ("2024年6月5日", False), ("6月5日", False), ("2024-06-05", False), ("2024/6/5", False),
+        ("Jun 5, 2024", False), ("5 June 2024", False), ("昨天", False), ("yesterday", False), ("上周", False),
+        ("2024年6月5日 08:30", True), ("2024-06-05 08:30", True), ("Jun 5, 2024 8:30 PM", True),
+        ("昨天 14:20", True), ("3小时前", True), ("2024-06-05T08:30:00Z", True),
+        ("Wed, 05 Jun 2024 08:30:00 GMT", True), ("周二 20:30", True), ("1717545600", True),
+    ],
+)
+def test_time_known(text: str, time_known: bool) -> None:
+    got = read_date(text, tz=SHANGHAI, now=NOW)
+    assert got is not None and got.time_known is time_known
+    if not time_known:
+        assert (got.moment.hour, got.moment.minute) == (0, 0) and got.moment.tzinfo == SHANGHAI
+
+
+def test_feed_date_without_time_is_date_only() -> None:
+    got = resolve_feed_date("2024-06-04", datetime(2024, 6, 4, tzinfo=UTC), tz=SHANGHAI, now=NOW)
+    assert got is not None and got.moment == sh(2024, 6, 4) and not got.time_known
+    got = resolve_feed_date("Tue, 04 Jun 2024 20:30:00 GMT", datetime(2024, 6, 4, 20, 30, tzinfo=UTC), tz=SHANGHAI, now=NOW)
+    assert got is not None and got.time_known

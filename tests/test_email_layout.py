@@ -124,7 +124,7 @@ def test_sponsored_label_and_destination_site_show_in_both_parts() -> None:
     assert "Hacker News · on example.org" in long_url.text_content()
     assert "on example" not in tree.xpath("//td[.//a[@href='https://news.example.com/world/0-story']]")[0].text_content()
     text = render_text(digest)
-    assert "The Verge · 5 min ago · Sponsored" in text
+    assert "The Verge · 3 Jun 06:55 · Sponsored" in text
     assert "Hacker News · on example.org" in text
 
 

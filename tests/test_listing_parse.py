@@ -182,7 +182,7 @@ def test_duplicate_links_on_one_page_become_one_entry() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [(b"", "the page is empty"), (b"   \n", "the page is empty"),
-     (b"<html><body><p>Just one paragraph, no list.</p></body></html>", "found no repeated list of article links")],
+     (b"<html><body><p>Just one paragraph, no list.</p></body></html>", "no list of article links found; set select:")],
 )
 def test_pages_without_items(body: bytes, message: str) -> None:
     with pytest.raises(ParseError, match=message):

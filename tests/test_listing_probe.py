@@ -69,6 +69,7 @@ def test_probe_detected_listing(http_server, write_config) -> None:  # type: ign
     assert 'select: {item: "ul.list > li"}' in text
     assert "国产大模型发布新版本" in text and "2024-06-05 08:30" in text
     assert "1 of 8 items have no readable date" in text
+    assert " 00:00" not in text  # "6月3日", "前天", "2024/5/31" are days: shown without a made-up time (issue 17)
 
 
 def test_probe_pinned_selectors(http_server, write_config) -> None:  # type: ignore[no-untyped-def]

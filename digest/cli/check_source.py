@@ -47,7 +47,7 @@ def show_probe(result: ProbeResult, console: Console) -> None:
     for index, item in enumerate(result.items[:MAX_ROWS], start=1):
         raw = result.raw_dates[index - 1] if index - 1 < len(result.raw_dates) else None
         table.add_row(
-            str(index), escape(item.title), _date(item.published if item.dated else None, raw), escape(item.section),
+            str(index), escape(item.title), _date(item.published if item.dated else None, raw, time_known=item.time_known), escape(item.section),
             escape(item.url), escape(_clip(item.text, 120)),
         )
     console.print(table)
@@ -61,10 +61,10 @@ def show_probe(result: ProbeResult, console: Console) -> None:
         console.print(f"[dim]full text of the first item ({escape(item_id)}): {escape(note)}[/dim]")
 
 
-def _date(moment: datetime | None, raw: str | None) -> str:
+def _date(moment: datetime | None, raw: str | None, *, time_known: bool = True) -> str:
     if moment is None:
         return f"[yellow]? {escape(raw)}[/yellow]" if raw else "[dim]—[/dim]"
-    text = moment.strftime("%Y-%m-%d %H:%M")
+    text = moment.strftime("%Y-%m-%d %H:%M" if time_known else "%Y-%m-%d")  # a day alone has no 00:00
     if raw and raw.strip() and raw.strip() != text:
         return f"{text}\n[dim]{escape(_clip(raw, 30))}[/dim]"
     return text

@@ -43,7 +43,7 @@ def keys(item: Item) -> list[tuple[str, str]]:
 def all_keys(items: Sequence[Item]) -> list[list[tuple[str, str]]]:
     """keys() of every item, the title parts worked out together."""
     front = [bool(item.url) and is_front_page(item.url) for item in items]
-    needy = [i for i, item in enumerate(items) if front[i] or (item.id and item.id != item.url)]
+    needy = [i for i, item in enumerate(items) if front[i] or (item.id and item.id != item.url) or item.legacy_id]
     title_of = dict(zip(needy, joined_tokens([items[i].title for i in needy]), strict=True))
     found: list[list[tuple[str, str]]] = []
     for i, item in enumerate(items):
@@ -52,8 +52,22 @@ def all_keys(items: Sequence[Item]) -> list[list[tuple[str, str]]]:
             keys.append(("same-url", f"{item.url}\0{title_of[i]}" if front[i] else item.url))
         if item.id and item.id != item.url:
             keys.append(("same-id", f"{item.id}\0{title_of[i]}"))
+        keys.extend(_legacy_keys(item, title_of.get(i, "")))
         found.append(keys)
     return found
+
+
+def _legacy_keys(item: Item, title_key: str) -> list[tuple[str, str]]:
+    """The keys earlier versions stored for this item, before URLs were RFC 3986-normalised.
+
+    Matched, never recorded: an item sent before the upgrade is still "already sent" after it.
+    """
+    legacy: list[tuple[str, str]] = []
+    if item.legacy_url and not is_front_page(item.legacy_url):
+        legacy.append(("same-url", item.legacy_url))
+    if item.legacy_id and item.legacy_id != (item.legacy_url or item.url):
+        legacy.append(("same-id", f"{item.legacy_id}\0{title_key}"))
+    return legacy
 
 
 def key_hashes(item: Item) -> list[tuple[bool, int]]:

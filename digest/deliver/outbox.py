@@ -96,6 +96,7 @@ def _item(raw: dict[str, Any], order: dict[str, int]) -> Item:
         section=str(raw.get("section", "")),
         published=_time(raw["published"]),
         dated=bool(raw.get("dated", True)),
+        time_known=bool(raw.get("time_known", True)),
         language=str(raw.get("language") or "en"),
         text=summary,
         author=raw.get("author"),

@@ -19,7 +19,7 @@ def _time(moment: datetime) -> str:
 
 
 def _item(item: Item, tz: ZoneInfo, rank: int | None = None) -> dict[str, Any]:
-    doc = {
+    doc: dict[str, Any] = {
         "id": item.id,
         "title": item.title,
         "url": item.url,
@@ -38,6 +38,10 @@ def _item(item: Item, tz: ZoneInfo, rank: int | None = None) -> dict[str, Any]:
     }
     if rank is not None:
         doc["rank"] = rank  # 0 = the best-ranked story (coverage, then recency); decides the lead stories
+    if not item.time_known:
+        # a day without a time: 00:00 of that day where the source is, so the day stays the day
+        doc["published"] = _time(item.published)
+        doc["time_known"] = False
     return doc
 
 

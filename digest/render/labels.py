@@ -81,10 +81,3 @@ def long_date(year: int, month: int, day: int, weekday: int, language: str) -> s
     if language.startswith("zh"):
         return f"{year}年{month}月{day}日 {_WEEKDAYS_ZH[weekday]}"
     return f"{_WEEKDAYS_EN[weekday]}, {day} {_MONTHS_EN[month - 1]} {year}"
-
-
-def short_date(month: int, day: int, language: str) -> str:
-    """'3 Jun' or '6月3日', for stories older than a week."""
-    if language.startswith("zh"):
-        return f"{month}月{day}日"
-    return f"{day} {_MONTHS_EN[month - 1][:3]}"

@@ -11,8 +11,9 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import LayoutSettings
+from ..dates import format_when
 from ..models import AlsoRef, Digest, Item, SourceResult
-from .labels import labels, long_date, short_date
+from .labels import labels, long_date
 from .langtag import FONTS, digest_tag, item_tag
 from .layout import brief_line, destination, is_sponsored, leads, left_out, names_line, quiet_sources, source_urls
 
@@ -23,7 +24,7 @@ class ItemView:
     title: str
     url: str
     source: str
-    when: str  # relative to the digest's generation time: "3 hours ago"
+    when: str  # absolute, in the digest's language: "5 Jun 20:30", "6月5日" (a day without a time)
     when_iso: str  # the local time, for <time datetime>
     summary: str  # empty when the summary was trimmed for size
     summary_trimmed: bool
@@ -74,38 +75,13 @@ def zone(digest: Digest) -> tzinfo:
         return digest.generated_at.tzinfo or ZoneInfo("UTC")
 
 
-def relative_time(when: datetime, now: datetime, language: str) -> str:
-    """'5 min ago', '3 hours ago', 'yesterday 14:05', '3 days ago', '3 Jun' (or the Chinese forms).
-
-    Clock skew (a story dated after the run) reads as 'just now' rather than as the future.
-    """
-    zh = language.startswith("zh")
-    seconds = (now - when).total_seconds()
-    if seconds < 60:
-        return "刚刚" if zh else "just now"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} 分钟前" if zh else f"{minutes} min ago"
-    hours = minutes // 60
-    if hours < 24:
-        if zh:
-            return f"{hours} 小时前"
-        return "1 hour ago" if hours == 1 else f"{hours} hours ago"
-    local = when.astimezone(now.tzinfo)
-    days = (now.date() - local.date()).days
-    if days <= 1:
-        return f"昨天 {local:%H:%M}" if zh else f"yesterday {local:%H:%M}"
-    if days < 7:
-        return f"{days} 天前" if zh else f"{days} days ago"
-    return short_date(local.month, local.day, language)
-
-
 def _when(item: Item, local: datetime, now: datetime, language: str) -> str:
-    """Relative time; an undated story says it is the time we first saw it, not its publication."""
-    when = relative_time(local, now, language)
+    """Absolute date and time; an undated story says it is the time we first saw it, not its publication."""
+    when = format_when(item.published, time_known=item.time_known, language=language, tz=local.tzinfo,
+                       year=now.year)
     if item.dated:
         return when
-    return f"{when}收录" if language.startswith("zh") else f"seen {when}"
+    return f"收录于 {when}" if language.startswith("zh") else f"seen {when}"
 
 
 def _failure(source: SourceResult, language: str) -> str:
@@ -219,7 +195,7 @@ def build_view(
             url=item.url,
             source=item.source,
             when=_when(item, local, now, lang),
-            when_iso=local.isoformat(timespec="minutes"),
+            when_iso=local.isoformat(timespec="minutes") if item.time_known else item.published.date().isoformat(),
             summary="" if cut else item.summary,
             summary_trimmed=cut and bool(item.summary),
             also=item.also,

@@ -48,6 +48,20 @@ _STATE_CLASS = re.compile(
     re.IGNORECASE,
 )
 _SKIP_HREF = re.compile(r"^\s*(?:javascript:|mailto:|tel:|data:|#)", re.IGNORECASE)
+# "[社会]", "【财经】": a row's category label, linked to its channel page, never an article
+BRACKETED = re.compile(r"^\s*[\[【〔].{1,10}[\]】〕]\s*$")
+# an element that holds an item's category ("rec-cat", "category", "channel", "column" = 栏目)
+CATEGORY_HINT = re.compile(r"(?:^|[-_\s])(?:cat|cate|category|categories|channel|column|lanmu)(?:$|[-_\s])", re.IGNORECASE)
+# a link that is one ("column" is left out here: grid layouts call their cells that)
+_CATEGORY_LINK = re.compile(r"(?:^|[-_\s])(?:cat|cate|category|categories|channel|lanmu)(?:$|[-_\s])", re.IGNORECASE)
+# A list of links this short on average is the footer's Legal / Privacy / Cookies, not articles
+MIN_MEAN_TITLE_UNITS = 2.0
+# what footer and service links say ("Privacy Policy", "Terms of Service", "关于我们"), never a headline
+_SERVICE_LINK = re.compile(
+    r"^(?:privacy|cookies?|terms|legal|imprint|impressum|contact|about us|sitemap|careers|jobs|advertise|"
+    r"accessibility|copyright|disclaimer)\b|^(?:关于我们|联系我们|隐私|免责声明|版权声明|法律声明|网站地图|用户协议|服务条款|招聘|广告服务)",
+    re.IGNORECASE,
+)
 
 
 # ---------------------------------------------------------------------------- element helpers
@@ -113,6 +127,24 @@ def main_link(item: Any, base_url: str) -> Any | None:
     return best
 
 
+def is_chrome_block(el: Any, stop: Any) -> bool:
+    """Inside a share bar, a tag list, a comment count … (up to `stop`): page furniture, not text."""
+    while el is not None and el is not stop:
+        if _CHROME_NEAR.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
+            return True
+        el = el.getparent()
+    return False
+
+
+def is_label_link(a: Any, title: str) -> bool:
+    """A category link inside an item: "[社会]", or a short link in (or with) a category class."""
+    if BRACKETED.match(title):
+        return True
+    parent = a.getparent()
+    labels = (a.get("class") or "") + " " + ((parent.get("class") or "") if parent is not None else "")
+    return len(title) <= 12 and bool(_CATEGORY_LINK.search(labels))
+
+
 def is_date_text(text: str) -> bool:
     """A short text that is a date: the permalink of a post ('March 6, 2016 1:46 PM'), not a title."""
     from ..dates import parse_date
@@ -160,14 +192,25 @@ def detect_items(root: Any, base_url: str) -> Detection | None:
     ranked = rank_groups(root, base_url)
     if not ranked:
         return None
-    score, _, members = max(ranked, key=lambda g: g[0])
+    score, _, group = max(ranked, key=lambda g: g[0])
+    if sum(group.values()) < MIN_MEAN_TITLE_UNITS * len(group) or _mostly_service_links(group, base_url):
+        return None  # the best "list" is page chrome, and a wrong digest is worse than none
+    members = list(group)
     members.sort(key=_doc_order(root))
     selector, selected, exact = _selector_for(root, members, base_url)
     return Detection(selector=selector, items=selected, score=score, exact=exact)
 
 
-def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], list[Any]]]:
-    """Every candidate block (score, shape, items) with at least MIN_ITEMS items, unordered."""
+def _mostly_service_links(group: dict[Any, float], base_url: str) -> bool:
+    """Half or more of a short list's links are Privacy / Terms / Contact: a footer, not articles."""
+    if len(group) > 30:
+        return False  # article lists are long; footers are not
+    titles = [link_title(a) for m in group if (a := main_link(m, base_url)) is not None]
+    return sum(1 for t in titles if _SERVICE_LINK.search(t)) * 2 >= len(group)
+
+
+def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], dict[Any, float]]]:
+    """Every candidate block (score, shape, items -> title units) with at least MIN_ITEMS items, unordered."""
     page = base_url.split("#", 1)[0]
     owners: dict[Any, set[str]] = defaultdict(set)  # element -> title-like URLs inside it
     strong: dict[Any, set[str]] = defaultdict(set)  # element -> URLs of heading/title links inside it
@@ -178,8 +221,8 @@ def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], 
             continue
         title = link_title(a)
         units = text_units(title)
-        if units < 1 or _is_chrome_link(a) or is_date_text(title):
-            continue  # too short, a menu entry, or a date permalink ("March 6, 2016 1:46 PM")
+        if units < 1 or _is_chrome_link(a) or is_date_text(title) or is_label_link(a, title):
+            continue  # too short, a menu entry, a date permalink ("March 6, 2016 1:46 PM"), a "[社会]" label
         is_strong = _in_title_context(a, None)
         links.append((a, url, units, is_strong))
         for el in _ancestors(a):
@@ -196,7 +239,7 @@ def rank_groups(root: Any, base_url: str) -> list[tuple[float, tuple[str, ...], 
             continue
         group = groups[_shape(item)]
         group[item] = max(group.get(item, 0.0), units)
-    return [(_score(m), shape, list(m)) for shape, m in groups.items() if len(m) >= MIN_ITEMS]
+    return [(_score(m), shape, m) for shape, m in groups.items() if len(m) >= MIN_ITEMS]
 
 
 def _ancestors(el: Any) -> Iterator[Any]:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..encoding import header_charset, meta_charsets, repair_utf8
 from ..errors import ParseError
 from ..models import Entry
 
@@ -55,6 +56,9 @@ def _parse_xml_feed(body: bytes, headers: Mapping[str, str], url: str) -> list[E
     if not _is_wide_encoding(body) and b"\x1b" not in body:
         body = body.translate(None, _XML_ILLEGAL_BYTES)  # 9x faster than a regex sub
     response_headers = {k.lower(): v for k, v in headers.items()}
+    if not _is_wide_encoding(body):
+        declared = header_charset(response_headers.get("content-type")) or next(iter(meta_charsets(body)), None)
+        body = repair_utf8(body, declared)
     response_headers.setdefault("content-location", url)
     # feedparser resolves entry links against content-location (a base, never fetched);
     # links inside content are made absolute by digest.sanitize, which is cheaper than
@@ -151,7 +155,8 @@ def _entry_from_feedparser(e: Mapping[str, Any], feed_link: str, url: str) -> En
 def parse_json_feed(body: bytes, url: str) -> list[Entry]:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     try:
-        data = json.loads(body.decode("utf-8-sig"), strict=False)  # raw control chars in strings are common
+        # raw control chars in strings are common; a stray invalid byte spoils only itself
+        data = json.loads(repair_utf8(body, None).decode("utf-8-sig"), strict=False)
     except UnicodeDecodeError:
         raise ParseError("JSON feed is not valid UTF-8") from None
     except json.JSONDecodeError as exc:

@@ -26,13 +26,28 @@ from ..encoding import decode_html
 from ..errors import ParseError
 from ..models import Entry
 from ..urls import canonical_url
-from .detect import link_title, link_url, links_in, main_link, text_of, text_units
+from .detect import (
+    BRACKETED,
+    CATEGORY_HINT,
+    is_chrome_block,
+    link_title,
+    link_url,
+    links_in,
+    main_link,
+    text_of,
+    text_units,
+)
 
 FIELDS = ("title", "link", "summary", "date", "author", "category")
 _ATTR = re.compile(r"(?:^|\s)@([A-Za-z_:][-\w:.]*)\s*$")
 _DATE_HINT = re.compile(r"date|time|pub|publish|posted|meta|info|日期|时间", re.IGNORECASE)
 _META_SPLIT = re.compile(r"\s*[|·•／/]\s+|\s+[|·•／/]\s*|\s{2,}")
 _BLOCKS = ("p", "div", "span", "dd", "td", "section", "blockquote")
+_TEASER_LINE_UNITS = 4  # a teaser line says something; "来源：新华网" does not
+_TEASER_UNITS = 8  # all lines together: less is a caption, not a teaser
+# what remains of a date once its digits, separators and date words are gone ("2024.3.5起施行" -> "起施行")
+_DIGIT = re.compile(r"\d")
+_NOT_DATE = re.compile(r"[\d\s\-/.:：,()（）\[\]|·年月日号时分秒]|星期.|周.|[ap]\.?m\.?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -125,8 +140,8 @@ def _detected(root: Any, base: str, *, tz: tzinfo, now: datetime) -> ListingResu
     found = detect_items(root, base)
     if found is None:
         raise ParseError(
-            "found no repeated list of article links on the page; "
-            "set select.item to the CSS selector of one item (try `digest check --source NAME`)"
+            "no list of article links found; set select: with item: the CSS selector of one article "
+            "on the page (`digest check --source NAME` shows what digest reads there)"
         )
     entries = [e for item in found.items if (e := _auto_entry(item, base, tz=tz, now=now))]
     warnings = [] if found.exact else ["no CSS selector picks exactly the detected items; the one shown picks more"]
@@ -189,14 +204,15 @@ def _entry(
     if not link:
         return None
 
+    date_raw, published = _date(item, fields.get("date"), found.get("date"), tz=tz, now=now)
+    category = _text_field(fields.get("category"), found.get("category")) if fields else _guess_category(item, anchor)
     summary = ""
     if "summary" in fields:
         el = found.get("summary")
         if el is not None:
             summary = _summary_html(el, fields["summary"])
     else:
-        summary = _guess_summary(item, title)
-    date_raw, published = _date(item, fields.get("date"), found.get("date"), tz=tz, now=now)
+        summary = _guess_summary(item, title, skip=(date_raw, category))
     return Entry(
         title=html.escape(title, quote=False),  # Entry titles are HTML; page text is plain
         link=link,
@@ -205,7 +221,7 @@ def _entry(
         author=_text_field(fields.get("author"), found.get("author")),
         published=published,
         published_raw=date_raw,
-        category=_text_field(fields.get("category"), found.get("category")),
+        category=category,
         base_url=base,
     )
 
@@ -267,19 +283,55 @@ def _summary_html(el: Any, sel: FieldSelector) -> str:
     return str(lxml.html.tostring(el, encoding="unicode", with_tail=False))
 
 
-def _guess_summary(item: Any, title: str) -> str:
-    """The item's longest block of text that is not its title: the teaser, when there is one."""
-    best, best_units = None, 0.0
+def _guess_summary(item: Any, title: str, skip: tuple[str | None, ...] = ()) -> str:
+    """The item's teaser: every block of text that is not its title, date or category, in order.
+
+    A "相关推荐" item has two to six teaser lines; keeping only the longest loses most of them.
+    Blocks nested in a chosen block are part of it, and short meta lines (a source name) are not teaser.
+    """
+    chosen: list[Any] = []
+    total = 0.0
     for el in item.iter(*_BLOCKS):
-        text = text_of(el)
-        if not text or (title and title in text) or _has_block_child(el):
+        if (chosen and _inside_any(el, set(chosen), item)) or _has_block_child(el):
             continue
+        text = text_of(el)
+        if not text or (title and title in text) or any(part and part in text for part in skip):
+            continue
+        if _DATE_HINT.search(el.get("class") or "") or CATEGORY_HINT.search(el.get("class") or ""):
+            continue
+        if is_chrome_block(el, item) or sum(len(text_of(a)) for a in el.iter("a")) * 2 >= len(text):
+            continue  # a share bar or a line of tag links is not teaser
         units = text_units(text)
-        if units > best_units:
-            best, best_units = el, units
-    if best is None or best_units < 8:
+        if units >= _TEASER_LINE_UNITS:
+            chosen.append(el)
+            total += units
+    if total < _TEASER_UNITS:
         return ""
-    return str(lxml.html.tostring(best, encoding="unicode", with_tail=False))
+    return "".join(str(lxml.html.tostring(el, encoding="unicode", with_tail=False)) for el in chosen)
+
+
+def _inside_any(el: Any, ancestors: set[Any], stop: Any) -> bool:
+    parent = el.getparent()
+    while parent is not None and parent is not stop:
+        if parent in ancestors:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _guess_category(item: Any, anchor: Any | None) -> str | None:
+    """A category shown in the item: a `.rec-cat`/`.category`-like element, or a "[社会]" label link."""
+    for el in item.iter(etree.Element):
+        hinted = CATEGORY_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+        if not hinted and el.tag != "a":
+            continue
+        if el is anchor or (anchor is not None and _inside_any(anchor, {el}, item)):
+            continue
+        raw = text_of(el)
+        text = raw.strip("[]【】〔〕()（） ")
+        if text and len(text) <= 12 and (hinted or BRACKETED.match(raw)):
+            return text
+    return None
 
 
 def _has_block_child(el: Any) -> bool:
@@ -304,20 +356,27 @@ def _date(
 
 
 def _guess_date(item: Any, *, tz: tzinfo, now: datetime) -> tuple[str | None, datetime | None]:
-    """A `<time>` element, or a short text in a date-looking element, that parses as a date."""
+    """A `<time>` element, else the short text that is most nearly a date and parses as one.
+
+    A teaser that mentions "2024.3.5" must not beat the item's own date element, so elements whose
+    class says date/time come first, then the texts that hold least besides a date.
+    """
     for time_el in item.iter("time"):
         for raw in (time_el.get("datetime"), text_of(time_el)):
             if raw and (published := parse_date(raw, tz=tz, now=now)):
                 return raw, published
-    for el in item.iter(etree.Element):
-        if el.tag == "a" or len(el):
-            continue
-        text = text_of(el)
-        if not text or len(text) > 80:
-            continue
-        hinted = _DATE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")
-        if not hinted and not re.search(r"\d", text):
-            continue
+    leaves = [el for el in item.iter(etree.Element) if el.tag != "a" and not len(el)]
+    hinted = [el for el in leaves if _DATE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")]
+    found = _first_date([t for el in hinted if (t := text_of(el)) and len(t) <= 80], tz=tz, now=now)
+    if found[1] is not None:
+        return found
+    unhinted = [t for el in leaves if (t := text_of(el)) and len(t) <= 80 and _DIGIT.search(t)]
+    # least left over once the date is taken out first: "2024-06-04" before "2024.3.5起施行"
+    return _first_date(sorted(unhinted, key=lambda t: len(_NOT_DATE.sub("", t))), tz=tz, now=now)
+
+
+def _first_date(texts: list[str], *, tz: tzinfo, now: datetime) -> tuple[str | None, datetime | None]:
+    for text in texts:
         # "Kody Kester | Jun 26, 2022", "来源：新华网 · 3小时前": try each part of a meta line
         for part in (text, *(p.strip() for p in _META_SPLIT.split(text) if p.strip())):
             published = parse_date(part, tz=tz, now=now)
