@@ -101,8 +101,15 @@ def _send(cfg: Config, outbox: Outbox, recipients: list[Recipient], digest_date:
 
     render = _renderer(cfg, outbox)
     if test_copy:
+        from ..state import open_state, secret
+
+        state = open_state(cfg.state, readonly=True)  # the state's secret: the copy's unsubscribe link is real
+        try:
+            key = secret.load(state.conn, create=False)
+        finally:
+            state.close()
         return send_digest(None, outbox.digest, recipients, render, settings=cfg.email, smtp=smtp,
-                           digest_date=digest_date, on_result=progress)
+                           digest_date=digest_date, on_result=progress, secret=key)
     from ..state import open_state
     from ..state.lock import run_lock
 
@@ -119,17 +126,20 @@ def _show_plan(cfg: Config, outbox: Outbox, recipients: list[Recipient], digest_
                test_copy: bool, force: bool) -> None:
     """One plain line per recipient (readable in a CI log): status, masked address, sections, subject."""
     from ..deliver import SmtpSettings, for_recipient, mask_address, render_subject, sender_address
+    from ..deliver.keys import Keyring
     from ..errors import ConfigError
-    from ..state import ledger, open_state
+    from ..state import ledger, open_state, secret
 
     digest = outbox.digest
     done: set[str] = set()
-    if not test_copy and not force:
-        state = open_state(cfg.state, readonly=True)
-        try:
+    state = open_state(cfg.state, readonly=True)
+    try:
+        keyring = Keyring(secret.load(state.conn, create=False))
+        if not test_copy and not force:
             done = ledger.delivered_keys(state.conn, digest_date)
-        finally:
-            state.close()
+    finally:
+        state.close()
+    recipients = [keyring.bind(r) for r in recipients]
     try:
         server = SmtpSettings.from_env().describe()
     except ConfigError as exc:
@@ -146,7 +156,7 @@ def _show_plan(cfg: Config, outbox: Outbox, recipients: list[Recipient], digest_
     for recipient in recipients:
         view = for_recipient(digest, recipient)
         sections = ", ".join(recipient.sections) if recipient.sections else "all sections"
-        if recipient.key in done:
+        if done.intersection([recipient.key, *keyring.older_keys(recipient)]):
             status = "already sent"
         elif not view.items:
             status = "skip (empty)"
