@@ -150,9 +150,9 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
             _commit(config, state, digest, collected, result, record_items=record_items, now=digest.generated_at)
         except StateError as exc:
             if result.delivery is not None and result.delivery.may_have_delivered:
-                raise StateError(f"{exc} The digest was sent ({result.delivery.summary()}), but the record of it "
-                                 "went into the file that is gone, so a run with the state file now in that "
-                                 "place may send it again.") from None
+                raise StateError(f"{exc}; the digest was sent ({result.delivery.summary()}) but its delivery "
+                                 "records went into the file that is gone, so a run on the file now at that path "
+                                 "may send it again") from None
             raise
     result.timings = timer.timings
     failed = [r for r in digest.sources if r.status == "error"]

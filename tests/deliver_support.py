@@ -57,8 +57,9 @@ class Recorder:
     data_answers: dict[str, list[str]] = field(default_factory=dict)  # rcpt -> answers to its next DATAs, then 250
     on_mail: Callable[[int], str | None] | None = None  # called with the MAIL count; may answer instead
     mails: int = 0
-    drop_after_data: bool = False  # store each message, then hang up instead of answering "250"
+    drop_after_data: bool | set[str] = False  # store the message (all, or these rcpts'), then hang up before "250"
     stall_after_data: bool = False  # store each message, then never answer
+    data_delay: float = 0.0  # seconds before each "250" (a slow server)
     released: threading.Event = field(default_factory=threading.Event)  # ends the stalls at teardown
 
     async def _stall(self) -> None:
@@ -96,10 +97,15 @@ class Recorder:
             tls=server.transport.get_extra_info("ssl_object") is not None,
             authenticated=bool(session.authenticated),
         ))
-        if self.drop_after_data:
+        drop = self.drop_after_data
+        if drop is True or (isinstance(drop, set) and envelope.rcpt_tos[0] in drop):
             server.transport.abort()  # stored, and gone before the "250"
         if self.stall_after_data:
             await self._stall()
+        if self.data_delay:
+            import asyncio
+
+            await asyncio.sleep(self.data_delay)
         return "250 2.0.0 accepted"
 
     @property

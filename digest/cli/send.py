@@ -59,6 +59,12 @@ def send(
 
         retry = "" if report.test_copy else "; run `digest send` again to retry them (nobody gets it twice)"
         raise DeliveryError(f"{len(report.failed)} of {len(recipients)} not delivered: {report.summary()}{retry}")
+    if report.uncertain:
+        from ..errors import DeliveryError
+
+        again = "" if report.test_copy else (" The server may have delivered them; `digest send` again sends "
+                                             "them one more copy with the same Message-ID, never a third")
+        raise DeliveryError(f"{len(report.uncertain)} of {len(recipients)} not confirmed: {report.summary()}.{again}")
 
 
 def _test_recipient(value: str) -> Recipient:
