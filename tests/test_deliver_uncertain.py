@@ -144,6 +144,20 @@ def test_the_sending_pass_has_a_total_deadline(conn: sqlite3.Connection) -> None
     assert ledger.count(conn, DIGEST_DATE) == report.delivered + len(report.uncertain)
 
 
+def test_a_message_in_flight_at_the_deadline_is_unconfirmed(conn: sqlite3.Connection) -> None:
+    people = FIVE[:3]
+    with smtp_server() as srv:
+        srv.handler.data_delay = 1.0  # the first answer comes at ~1 s, the second would at ~2 s
+        started = time.monotonic()
+        report = send(conn, srv.port, timeout=5, deadline=1.5, people=people)
+        took = time.monotonic() - started
+    assert report.delivered == 1 and len(report.uncertain) == 1 and len(report.failed) == 1
+    assert "before the sending deadline of 1.5 s" in report.uncertain[0].reason
+    assert "sending deadline of 1.5 s passed" in report.failed[0].reason
+    assert took < 2.5, f"deadline 1.5 s, took {took:.1f} s (no polite QUIT after the deadline)"
+    assert copies(srv) == Counter(people[:2])
+
+
 @pytest.mark.parametrize(("env", "expected"), [
     ({}, (30.0, 300.0)),
     ({"DIGEST_SMTP_TIMEOUT": "5", "DIGEST_SMTP_DEADLINE": "2m"}, (5.0, 120.0)),

@@ -246,9 +246,10 @@ class Mailer:
     def close(self) -> None:
         if self._conn is None:
             return
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            self._arm(self._conn, QUIT_TIMEOUT)
-            self._conn.quit()
+        if self.remaining() > 0 and self._conn.sock is not None:  # past the deadline: just hang up
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self._conn.sock.settimeout(min(QUIT_TIMEOUT, self.settings.timeout, self.remaining()))
+                self._conn.quit()
         self._drop()
 
     # ------------------------------------------------------------------ internals
