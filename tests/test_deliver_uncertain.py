@@ -158,6 +158,29 @@ def test_a_message_in_flight_at_the_deadline_is_unconfirmed(conn: sqlite3.Connec
     assert copies(srv) == Counter(people[:2])
 
 
+def test_a_deadline_passed_between_messages_ends_the_pass_without_an_error(conn: sqlite3.Connection) -> None:
+    """The connection is still open when the deadline passes (a slow render): hang up, report, no exception."""
+    email = EmailSettings(sender="digest@example.com", to=("all@example.com",),
+                          subscribers=({"address": "tech@example.com", "sections": ("Tech",)},))
+    digest = sample_digest()
+
+    def slow_for_tech(view: object) -> tuple[str, str]:
+        from digest.models import Digest
+
+        assert isinstance(view, Digest)
+        if [s.name for s in view.sections] == ["Tech"]:
+            time.sleep(1.0)  # rendering a big digest takes time, and it counts against the deadline
+        return simple_render(view)
+
+    with smtp_server() as srv:
+        report = send_digest(conn, digest, plan_delivery(email, digest), slow_for_tech, settings=email,
+                             smtp=SmtpSettings(host="127.0.0.1", port=srv.port, security="none", timeout=5,
+                                               deadline=0.5), digest_date=DIGEST_DATE)
+    assert report.delivered == 1 and len(report.failed) == 1
+    assert "sending deadline of 0.5 s passed" in report.failed[0].reason
+    assert srv.handler.recipients == ["all@example.com"]
+
+
 @pytest.mark.parametrize(("env", "expected"), [
     ({}, (30.0, 300.0)),
     ({"DIGEST_SMTP_TIMEOUT": "5", "DIGEST_SMTP_DEADLINE": "2m"}, (5.0, 120.0)),
