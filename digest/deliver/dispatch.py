@@ -113,7 +113,7 @@ class DeliveryReport:
             return "no recipients"
         parts = [f"delivered to {self.delivered} of {total} recipient{'s' if total != 1 else ''}"]
         if self.resent_to:
-            parts.append(f"{len(self.resent_to)} of them the one more copy after an unconfirmed send")
+            parts.append(f"{len(self.resent_to)} of them a second copy (same Message-ID) after an unconfirmed send")
         if self.uncertain:
             shown = ", ".join(f.recipient for f in self.uncertain[:3]) + (", …" if len(self.uncertain) > 3 else "")
             parts.append(f"{len(self.uncertain)} unconfirmed ({shown}): {self.uncertain[0].reason}; not sent again "
