@@ -181,6 +181,17 @@ def test_a_deadline_passed_between_messages_ends_the_pass_without_an_error(conn:
     assert srv.handler.recipients == ["all@example.com"]
 
 
+def test_no_backoff_wait_runs_past_the_deadline(conn: sqlite3.Connection) -> None:
+    with smtp_server() as srv:
+        srv.handler.defer[FIVE[0]] = 99  # "451 try again later", every time
+        sleeps: list[float] = []
+        report = send(conn, srv.port, deadline=1.5, sleeps=sleeps)
+    assert sleeps == [], "a 2 s backoff cannot fit in a 1.5 s deadline"
+    assert len(report.failed) == 1 and "451" in report.failed[0].reason
+    assert "no time left to retry within DIGEST_SMTP_DEADLINE (1.5 s)" in report.failed[0].reason
+    assert report.delivered == 4
+
+
 @pytest.mark.parametrize(("env", "expected"), [
     ({}, (30.0, 300.0)),
     ({"DIGEST_SMTP_TIMEOUT": "5", "DIGEST_SMTP_DEADLINE": "2m"}, (5.0, 120.0)),

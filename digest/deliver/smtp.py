@@ -239,6 +239,9 @@ class Mailer:
             if failure.permanent or failure.fatal or failure.uncertain or failure.timed_out or attempt == self.attempts:
                 raise failure
             delay = min(self.max_delay, self.backoff * 2 ** (attempt - 1))
+            if delay >= self.remaining():  # the retry would start past the deadline
+                failure.reason += f"; no time left to retry within DIGEST_SMTP_DEADLINE ({self.settings.deadline:g} s)"
+                raise failure
             log.info("%s; trying again in %.0f s (attempt %d of %d)", failure.reason, delay, attempt + 1, self.attempts)
             self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
