@@ -116,14 +116,21 @@ def _send(cfg: Config, outbox: Outbox, recipients: list[Recipient], digest_date:
             state.close()
         return send_digest(None, outbox.digest, recipients, render, settings=cfg.email, smtp=smtp,
                            digest_date=digest_date, on_result=progress, secret=key)
+    from ..errors import StateError
     from ..state import open_state
     from ..state.lock import run_lock
 
     with run_lock(cfg.state):  # a `digest run --send` on the same state must not send at the same time
         state = open_state(cfg.state)
         try:
-            return send_digest(state.conn, outbox.digest, recipients, render, settings=cfg.email, smtp=smtp,
-                               force=force, digest_date=digest_date, on_result=progress)
+            report = send_digest(state.conn, outbox.digest, recipients, render, settings=cfg.email, smtp=smtp,
+                                 force=force, digest_date=digest_date, on_result=progress)
+            try:
+                state.check_still_there()
+            except StateError as exc:
+                raise StateError(f"{exc}; the digest was sent ({report.summary()}) but its delivery records went "
+                                 "into the file that is gone, so sending again may send it twice") from None
+            return report
         finally:
             state.close()
 
