@@ -115,7 +115,7 @@ def test_no_greeting_is_reported_as_timed_out_and_is_not_waited_for_again(conn: 
     assert all("timed out" in f.reason for f in report.failed), report.summary()
     assert not any("closed the connection" in f.reason for f in report.failed)
     assert sleeps == [], "a server that did not answer is not asked again in this run"
-    assert took < 2.5, f"one timeout of 0.5 s for the whole run, took {took:.1f} s"
+    assert took < 4, f"one timeout of 0.5 s for the whole run, took {took:.1f} s"
 
 
 def test_no_answer_after_the_message_is_unconfirmed_and_stops_after_two(conn: sqlite3.Connection) -> None:
@@ -127,7 +127,7 @@ def test_no_answer_after_the_message_is_unconfirmed_and_stops_after_two(conn: sq
     assert copies(srv) == Counter(FIVE[:2]), "nobody twice; the server stopped answering, so three not tried"
     assert len(report.uncertain) == 2 and all("timed out" in u.reason for u in report.uncertain)
     assert [f.reason for f in report.failed] == [f"not tried: 127.0.0.1:{srv.port} stopped answering (2 timeouts in a row)"] * 3
-    assert took < 3, f"two timeouts of 0.5 s, took {took:.1f} s"
+    assert took < 4.5, f"two timeouts of 0.5 s, took {took:.1f} s"
 
 
 def test_the_sending_pass_has_a_total_deadline(conn: sqlite3.Connection) -> None:
@@ -140,7 +140,7 @@ def test_the_sending_pass_has_a_total_deadline(conn: sqlite3.Connection) -> None
     assert 1 <= report.delivered <= 4
     not_tried = [f for f in report.failed if "sending deadline of 1 s passed" in f.reason]
     assert len(not_tried) + report.delivered + len(report.uncertain) == 20 and not_tried
-    assert took < 2.5, f"deadline 1 s, took {took:.1f} s"
+    assert took < 4, f"deadline 1 s, took {took:.1f} s"
     assert ledger.count(conn, DIGEST_DATE) == report.delivered + len(report.uncertain)
 
 
@@ -154,7 +154,7 @@ def test_a_message_in_flight_at_the_deadline_is_unconfirmed(conn: sqlite3.Connec
     assert report.delivered == 1 and len(report.uncertain) == 1 and len(report.failed) == 1
     assert "before the sending deadline of 1.5 s" in report.uncertain[0].reason
     assert "sending deadline of 1.5 s passed" in report.failed[0].reason
-    assert took < 2.5, f"deadline 1.5 s, took {took:.1f} s (no polite QUIT after the deadline)"
+    assert took < 4, f"deadline 1.5 s, took {took:.1f} s (no polite QUIT after the deadline)"
     assert copies(srv) == Counter(people[:2])
 
 
