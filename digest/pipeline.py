@@ -26,11 +26,12 @@ from typing import Any
 
 from .collect import collect
 from .config import Config, FetchSettings
-from .errors import DeliveryError, DigestError, UsageError
+from .errors import DeliveryError, DigestError, StateError, UsageError
 from .models import Digest, Item, Section, SourceResult, Stats
 from .select import select_items
 from .state import State, http_cache, open_state, seen
 from .state import summaries as summary_cache
+from .state.store import guard
 from .timewindow import local_date, parse_now, parse_since
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ def run(config: Config, options: RunOptions | None = None) -> RunResult:
     if not options.write_state:
         state = open_state(config.state, readonly=True)
         try:
-            return _build(config, options, state, _Timer(options.on_phase))
+            with guard(config.state):  # a damaged page read late is one line, not a traceback
+                return _build(config, options, state, _Timer(options.on_phase))
         finally:
             state.close()
     from .state.lock import run_lock
@@ -106,7 +108,8 @@ def run(config: Config, options: RunOptions | None = None) -> RunResult:
     with run_lock(config.state):
         state = open_state(config.state)
         try:
-            return _run_and_commit(config, options, state)
+            with guard(config.state):
+                return _run_and_commit(config, options, state)
         finally:
             state.close()
 
@@ -139,10 +142,18 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
                                               templates=config.templates)
     record_items = True
     if plan is not None:
+        state.check_still_there()  # a ledger written into a deleted file would re-send everything later
         with timer.phase("deliver"):
             result.delivery, record_items = _deliver(config, options, state, digest, plan)
     with timer.phase("commit"):
-        _commit(config, state, digest, collected, result, record_items=record_items, now=digest.generated_at)
+        try:
+            _commit(config, state, digest, collected, result, record_items=record_items, now=digest.generated_at)
+        except StateError as exc:
+            if result.delivery is not None and result.delivery.may_have_delivered:
+                raise StateError(f"{exc}; the digest was sent ({result.delivery.summary()}) but its delivery "
+                                 "records went into the file that is gone, so a run on the file now at that path "
+                                 "may send it again") from None
+            raise
     result.timings = timer.timings
     failed = [r for r in digest.sources if r.status == "error"]
     if digest.sources and len(failed) == len(digest.sources):
@@ -156,6 +167,11 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
     if result.delivery is not None and result.delivery.failed:
         raise DeliveryError(
             f"{result.delivery.summary()}; run again to retry only the recipients that failed"
+        )
+    if result.delivery is not None and result.delivery.uncertain:
+        raise DeliveryError(
+            f"{result.delivery.summary()}. The server may have delivered these messages; check its logs, "
+            "or run again to send those recipients one more copy (same Message-ID, never a third)"
         )
     return result
 
@@ -449,11 +465,12 @@ def _deliver(config: Config, options: RunOptions, state: State, digest: Digest, 
     with state.transaction() as conn:  # saved before sending: a crash mid-way finishes this digest
         days.save(conn, day, digest_to_json(digest))
     report = send(digest)
-    if report.delivered == 0:
+    if report.may_have_delivered == 0:
         with state.transaction() as conn:
             days.forget(conn, day)
-    # items count as sent once anyone has them; if everyone failed, the next run retries them
-    return report, report.delivered > 0
+    # items count as sent once anyone has (or may have) them; if everyone failed, the next run retries
+    # them; an unconfirmed recipient must get this same digest again, never a different one
+    return report, report.may_have_delivered > 0
 
 
 def _commit(config: Config, state: State, digest: Digest, collected: _Collected, result: RunResult,

@@ -57,6 +57,16 @@ class Recorder:
     data_answers: dict[str, list[str]] = field(default_factory=dict)  # rcpt -> answers to its next DATAs, then 250
     on_mail: Callable[[int], str | None] | None = None  # called with the MAIL count; may answer instead
     mails: int = 0
+    drop_after_data: bool | set[str] = False  # store the message (all, or these rcpts'), then hang up before "250"
+    stall_after_data: bool = False  # store each message, then never answer
+    data_delay: float = 0.0  # seconds before each "250" (a slow server)
+    released: threading.Event = field(default_factory=threading.Event)  # ends the stalls at teardown
+
+    async def _stall(self) -> None:
+        import asyncio
+
+        while not self.released.is_set():
+            await asyncio.sleep(0.05)
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         self.mails += 1
@@ -87,6 +97,15 @@ class Recorder:
             tls=server.transport.get_extra_info("ssl_object") is not None,
             authenticated=bool(session.authenticated),
         ))
+        drop = self.drop_after_data
+        if drop is True or (isinstance(drop, set) and envelope.rcpt_tos[0] in drop):
+            server.transport.abort()  # stored, and gone before the "250"
+        if self.stall_after_data:
+            await self._stall()
+        if self.data_delay:
+            import asyncio
+
+            await asyncio.sleep(self.data_delay)
         return "250 2.0.0 accepted"
 
     @property
@@ -196,7 +215,38 @@ def smtp_server(mode: str = "plain", certs: Certs | None = None, *, auth: bool =
     try:
         yield SmtpServer("127.0.0.1", sock.getsockname()[1], handler)
     finally:
+        handler.released.set()
         controller.stop()
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never says a word (no greeting): a stalled SMTP server."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        sock.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            held.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        sock.close()
 
 
 def closed_port() -> int:

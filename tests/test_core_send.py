@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from deliver_support import closed_port, smtp_server
+from deliver_support import closed_port, silent_server, smtp_server
 from typer.testing import CliRunner
 
 from digest.cli import app
@@ -40,12 +42,15 @@ def project(http_server: LocalServer, write_config: Callable[[str], Path]) -> Pa
     )
 
 
-def run_send(config: Path, out: Path, port: int, *extra: str, now: str = NOW) -> tuple[int, str]:
+def run_send(config: Path, out: Path, port: int, *extra: str, now: str = NOW, quiet: bool = True,
+             env: dict[str, str] | None = None) -> tuple[int, str]:
     env = {"DIGEST_TO": PEOPLE, "DIGEST_SMTP_HOST": "127.0.0.1", "DIGEST_SMTP_PORT": str(port),
            "DIGEST_SMTP_SECURITY": "none", "DIGEST_SMTP_USER": "", "DIGEST_SMTP_PASSWORD": "",
-           "DIGEST_SMTP_CAFILE": ""}
+           "DIGEST_SMTP_CAFILE": "", "DIGEST_SMTP_TIMEOUT": "", "DIGEST_SMTP_DEADLINE": "", "DIGEST_SECRET": "",
+           **(env or {})}
     result = CliRunner().invoke(app, ["run", "--config", str(config), "--out", str(out), "--now", now,
-                                      "--send", "--quiet", *extra], env=env)
+                                      "--send", *(["--quiet"] if quiet else []), *extra], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
 
@@ -129,3 +134,51 @@ def test_items_found_after_the_days_digest_went_out_wait_for_tomorrow(
         assert code == 0, output
         assert selected(tmp_path / "tomorrow") == ["A brand new afternoon story"]
         assert len(srv.handler.messages) == 6
+
+
+# ---------------------------------------------------------------------------- issue 19
+
+
+def test_a_successful_send_says_so(project: Path, tmp_path: Path) -> None:
+    with smtp_server("plain") as srv:
+        code, output = run_send(project, tmp_path / "out", srv.port, quiet=False)
+    assert code == 0, output
+    assert "2024-06-05: delivered to 3 of 3 recipients" in output
+    assert "alice@example.com" not in output
+
+
+def test_a_server_that_hangs_up_after_each_message_sends_one_copy_each(project: Path, tmp_path: Path) -> None:
+    """The acceptance case: stored, then the connection dropped before "250", for every message."""
+    people = sorted(a.strip() for a in PEOPLE.split(","))
+    with smtp_server("plain") as srv:
+        srv.handler.drop_after_data = True
+        code, output = run_send(project, tmp_path / "a", srv.port)
+        assert code == 4, output
+        assert "3 unconfirmed" in output and "may have delivered" in output and "Traceback" not in output
+        assert Counter(srv.handler.recipients) == Counter(people), "one copy each, everyone tried"
+        assert history_rows(project) > 0, "they may have it: the items count as sent"
+
+        srv.handler.drop_after_data = False  # the next run: one more copy, the same digest, the same Message-ID
+        code, output = run_send(project, tmp_path / "b", srv.port, now="2024-06-05T12:20:00+00:00")
+        assert code == 0, output
+        assert Counter(srv.handler.recipients) == Counter({p: 2 for p in people})
+        by_rcpt: dict[str, list[tuple[str, str]]] = {}
+        for m in srv.handler.messages:
+            msg = m.message()
+            by_rcpt.setdefault(m.rcpt_tos[0], []).append((str(msg["Message-ID"]), str(msg["Subject"])))
+        assert all(first == second for first, second in by_rcpt.values())
+
+        code, output = run_send(project, tmp_path / "c", srv.port, now="2024-06-05T12:40:00+00:00")
+        assert code == 0, output
+        assert len(srv.handler.messages) == 6, "never a third copy"
+
+
+def test_a_stalled_server_ends_the_run_quickly_and_says_timed_out(project: Path, tmp_path: Path) -> None:
+    with silent_server() as port:
+        started = time.monotonic()
+        code, output = run_send(project, tmp_path / "out", port, env={"DIGEST_SMTP_TIMEOUT": "1"})
+        took = time.monotonic() - started
+    assert code == 4, output
+    assert "timed out" in output and "closed the connection" not in output
+    assert took < 15, f"a 1 s timeout held the run for {took:.0f} s"
+    assert history_rows(project) == 0

@@ -174,3 +174,17 @@ def test_a_missing_out_folder_says_to_run_digest_first(project: Project, tmp_pat
     result = invoke(project, "--dry-run")
     assert result.exit_code == 2
     assert "digest.json: not found: run `digest run --out" in result.stderr
+
+
+def test_a_state_file_deleted_while_sending_is_an_error_not_a_success(project: Project, server: SmtpServer) -> None:
+    def delete_on_second(count: int) -> None:
+        if count == 2:
+            project.state.unlink()  # a cache step, a second job: the ledger rows went into the old file
+        return None
+
+    server.handler.on_mail = delete_on_second
+    result = invoke(project, env=smtp_env(server))
+    assert result.exit_code == 3, result.output
+    assert "was deleted while this run was using it" in result.output
+    assert "the digest was sent (delivered to 3 of 3 recipients" in result.output
+    assert len(server.handler.messages) == 3

@@ -23,16 +23,23 @@ from digest.deliver import (
     message_id,
     render_subject,
 )
+from digest.deliver.keys import Keyring
 from digest.errors import ConfigError
 from digest.models import Digest, Section
+from digest.state.secret import Secret
 
 SENT_AT = datetime(2024, 6, 5, 7, 31, tzinfo=timezone(timedelta(hours=8)))
+KEYS = Keyring(Secret(b"a test secret, 32 bytes long...."))
+
+
+def keyed(address: str, name: str = "") -> Recipient:
+    return KEYS.bind(Recipient(address, name))
 
 
 def build(digest: Digest | None = None, *, recipient: Recipient | None = None, unsubscribe_url: str = "",
           subject: str | None = None) -> EmailMessage:
     digest = digest or sample_digest()
-    recipient = recipient or Recipient("reader@example.com", "Reader")
+    recipient = recipient or keyed("reader@example.com", "Reader")
     html, text = simple_render(digest)
     return build_message(
         html=html, text=text, subject=subject if subject is not None else render_subject("{title} · {date} · {headline}", digest, DIGEST_DATE),
@@ -76,8 +83,9 @@ def test_headers() -> None:
     assert msg["List-Id"] == "Morning brief <morning-brief.digest.example.com>"
     unsubscribe = [u.strip() for u in str(msg["List-Unsubscribe"]).split(",")]
     assert unsubscribe[0] == "<mailto:digest@example.com?subject=unsubscribe>"
-    recipient_key = Recipient("reader@example.com").key
-    assert unsubscribe[1] == f"<https://digest.example.com/unsubscribe?id={recipient_key}>"
+    token = keyed("reader@example.com").unsubscribe_id
+    assert len(token) == 64 and token != keyed("reader@example.com").key.removeprefix("hmac:")
+    assert unsubscribe[1] == f"<https://digest.example.com/unsubscribe?id={token}>"
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["Content-Language"] == "en"
@@ -93,7 +101,8 @@ def test_a_long_unsubscribe_url_is_never_mangled_by_folding() -> None:
     url = "https://digest.example.com/lists/morning-brief/unsubscribe?address={address}&token={id}&utm=none"
     msg = reparse(build(unsubscribe_url=url))
     https = str(msg["List-Unsubscribe"]).split(", ")[1]
-    assert https.startswith("<https://digest.example.com/lists/morning-brief/unsubscribe?address=reader@example.com&token=sha256:")
+    token = keyed("reader@example.com").unsubscribe_id
+    assert https == f"<https://digest.example.com/lists/morning-brief/unsubscribe?address=reader@example.com&token={token}&utm=none>"
     assert "=?" not in https
 
 
@@ -166,8 +175,8 @@ def test_clean_header_text() -> None:
 
 
 def test_message_id_is_stable_per_recipient_and_day_unless_unique() -> None:
-    alice, bob = Recipient("alice@example.com"), Recipient("BOB@example.com")
-    assert message_id("d.example", DIGEST_DATE, alice) == message_id("d.example", DIGEST_DATE, Recipient("Alice@Example.com"))
+    alice, bob = keyed("alice@example.com"), keyed("BOB@example.com")
+    assert message_id("d.example", DIGEST_DATE, alice) == message_id("d.example", DIGEST_DATE, keyed("Alice@Example.com"))
     assert message_id("d.example", DIGEST_DATE, alice) != message_id("d.example", DIGEST_DATE, bob)
     assert message_id("d.example", DIGEST_DATE, alice) != message_id("d.example", date(2024, 6, 6), alice)
     assert message_id("d.example", DIGEST_DATE, alice, unique=True) != message_id("d.example", DIGEST_DATE, alice, unique=True)
@@ -175,7 +184,7 @@ def test_message_id_is_stable_per_recipient_and_day_unless_unique() -> None:
 
 
 def test_idn_domains_go_out_as_punycode() -> None:
-    msg = reparse(build(recipient=Recipient("reader@例子.测试", "读者")))
+    msg = reparse(build(recipient=keyed("reader@例子.测试", "读者")))
     assert parseaddr(str(msg["To"])) == ("读者", "reader@xn--fsqu00a.xn--0zwm56d")
 
 

@@ -66,6 +66,13 @@ def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     state.close()
 
 
+def untagged(masked: str) -> str:
+    """`b***@e***.org#3f2a9c` -> `b***@e***.org` (the tag is keyed with a random secret per state file)."""
+    head, _, tag = masked.partition("#")
+    assert len(tag) == 6 and int(tag, 16) >= 0, masked
+    return head
+
+
 def plain(srv: SmtpServer) -> SmtpSettings:
     return SmtpSettings(host=srv.host, port=srv.port, security="none", timeout=10)
 
@@ -171,7 +178,7 @@ def test_a_refused_recipient_is_retried_on_the_next_run(server: SmtpServer, conn
     sleeps: list[float] = []
     first = send(conn, plain(server), sleeps=sleeps)
     assert first.delivered == 2 and first.reached_anyone and not first.all_failed
-    assert [f.recipient for f in first.failed] == ["b***@e***.org"]
+    assert [untagged(f.recipient) for f in first.failed] == ["b***@e***.org"]
     assert first.failed[0].permanent and "550 5.1.1" in first.failed[0].reason
     assert "bob@example.org" not in first.summary() and "b***@e***.org" in first.failed[0].reason
     assert sleeps == [], "a 5xx answer is final"
@@ -203,7 +210,7 @@ def test_a_recipient_that_keeps_deferring_fails_after_bounded_retries(server: Sm
     sleeps: list[float] = []
     report = send(conn, plain(server), sleeps=sleeps)
     assert report.delivered == 2
-    assert [(f.recipient, f.permanent) for f in report.failed] == [("c***@e***.net", False)]
+    assert [(untagged(f.recipient), f.permanent) for f in report.failed] == [("c***@e***.net", False)]
     assert "451 4.3.0" in report.failed[0].reason and "carol" not in report.failed[0].reason
     assert sleeps == [2.0, 4.0]
 
@@ -304,7 +311,7 @@ print("finished")
     finally:
         state.close()
     assert report.delivered == 1 and report.skipped_already_sent == 2
-    assert report.delivered_to == ["c***@e***.net"]
+    assert [untagged(who) for who in report.delivered_to] == ["c***@e***.net"]
     assert server.handler.recipients == list(PEOPLE)
 
 

@@ -80,6 +80,10 @@ def run(
         print_report(result, err)
         for path in result.files[:3]:
             out.print(f"wrote {path}")
+        if result.delivery is not None:  # a failed delivery is an error line; a good one is said too
+            for line in result.delivery.warnings:
+                err.print(f"warning: {line}", markup=False, highlight=False)
+            out.print(f"{result.delivery.digest_date}: {result.delivery.summary()}", markup=False, highlight=False)
 
 
 @app.command()

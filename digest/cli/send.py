@@ -59,6 +59,12 @@ def send(
 
         retry = "" if report.test_copy else "; run `digest send` again to retry them (nobody gets it twice)"
         raise DeliveryError(f"{len(report.failed)} of {len(recipients)} not delivered: {report.summary()}{retry}")
+    if report.uncertain:
+        from ..errors import DeliveryError
+
+        again = "" if report.test_copy else (" The server may have delivered them; `digest send` again sends "
+                                             "them one more copy with the same Message-ID, never a third")
+        raise DeliveryError(f"{len(report.uncertain)} of {len(recipients)} not confirmed: {report.summary()}.{again}")
 
 
 def _test_recipient(value: str) -> Recipient:
@@ -101,16 +107,30 @@ def _send(cfg: Config, outbox: Outbox, recipients: list[Recipient], digest_date:
 
     render = _renderer(cfg, outbox)
     if test_copy:
+        from ..state import open_state, secret
+
+        state = open_state(cfg.state, readonly=True)  # the state's secret: the copy's unsubscribe link is real
+        try:
+            key = secret.load(state.conn, create=False)
+        finally:
+            state.close()
         return send_digest(None, outbox.digest, recipients, render, settings=cfg.email, smtp=smtp,
-                           digest_date=digest_date, on_result=progress)
+                           digest_date=digest_date, on_result=progress, secret=key)
+    from ..errors import StateError
     from ..state import open_state
     from ..state.lock import run_lock
 
     with run_lock(cfg.state):  # a `digest run --send` on the same state must not send at the same time
         state = open_state(cfg.state)
         try:
-            return send_digest(state.conn, outbox.digest, recipients, render, settings=cfg.email, smtp=smtp,
-                               force=force, digest_date=digest_date, on_result=progress)
+            report = send_digest(state.conn, outbox.digest, recipients, render, settings=cfg.email, smtp=smtp,
+                                 force=force, digest_date=digest_date, on_result=progress)
+            try:
+                state.check_still_there()
+            except StateError as exc:
+                raise StateError(f"{exc}; the digest was sent ({report.summary()}) but its delivery records went "
+                                 "into the file that is gone, so sending again may send it twice") from None
+            return report
         finally:
             state.close()
 
@@ -119,17 +139,20 @@ def _show_plan(cfg: Config, outbox: Outbox, recipients: list[Recipient], digest_
                test_copy: bool, force: bool) -> None:
     """One plain line per recipient (readable in a CI log): status, masked address, sections, subject."""
     from ..deliver import SmtpSettings, for_recipient, mask_address, render_subject, sender_address
+    from ..deliver.keys import Keyring
     from ..errors import ConfigError
-    from ..state import ledger, open_state
+    from ..state import ledger, open_state, secret
 
     digest = outbox.digest
     done: set[str] = set()
-    if not test_copy and not force:
-        state = open_state(cfg.state, readonly=True)
-        try:
+    state = open_state(cfg.state, readonly=True)
+    try:
+        keyring = Keyring(secret.load(state.conn, create=False))
+        if not test_copy and not force:
             done = ledger.delivered_keys(state.conn, digest_date)
-        finally:
-            state.close()
+    finally:
+        state.close()
+    recipients = [keyring.bind(r) for r in recipients]
     try:
         server = SmtpSettings.from_env().describe()
     except ConfigError as exc:
@@ -146,7 +169,7 @@ def _show_plan(cfg: Config, outbox: Outbox, recipients: list[Recipient], digest_
     for recipient in recipients:
         view = for_recipient(digest, recipient)
         sections = ", ".join(recipient.sections) if recipient.sections else "all sections"
-        if recipient.key in done:
+        if done.intersection([recipient.key, *keyring.older_keys(recipient)]):
             status = "already sent"
         elif not view.items:
             status = "skip (empty)"

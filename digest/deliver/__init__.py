@@ -5,8 +5,8 @@
     send_digest(conn, digest, recipients, render, settings=..., digest_date=...) -> DeliveryReport
     build_message(...)                         -> EmailMessage     pure, one recipient
 
-Layers: `subscribers` (addresses, pure) and `message` (MIME, pure) below `smtp` (the only module
-that talks to a server) below `dispatch` (ledger + retries + report).
+Layers: `subscribers` (addresses, pure), `keys` (HMAC keys, ids and tags, pure) and `message` (MIME,
+pure) below `smtp` (the only module that talks to a server) below `dispatch` (ledger + retries + report).
 """
 
 from __future__ import annotations

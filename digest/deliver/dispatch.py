@@ -4,6 +4,11 @@ The ledger row for a recipient is committed the moment the server accepts that r
 message, so a crash after the second of three recipients leaves two rows and a re-run sends to
 the third only.  SMTP failures never raise out of `send_digest`: they come back in the report,
 one masked line each, so the caller can decide what "sent" means for the day.
+
+A server that takes the whole message and then drops the connection (or never answers) leaves
+the outcome unknown.  That recipient is recorded as *uncertain* and not retried in this run; the
+next run of the same digest sends them one more copy with the same Message-ID (mail programs
+that see two messages with one id show one), and never a third.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from ..config import Config, EmailSettings
 from ..errors import ConfigError
 from ..models import Digest
 from ..state import ledger
+from ..state import secret as secrets
+from .keys import Keyring
 from .message import GMAIL_CLIP_BYTES, build_message, check_subject_template, list_id, message_id, render_subject
 from .smtp import Mailer, SendError, SmtpSettings
 from .subscribers import Recipient, address_problem, collect_recipients, parse_mailbox
@@ -31,6 +38,7 @@ log = logging.getLogger(__name__)
 
 Render = Callable[[Digest], tuple[str, str]]
 GIVE_UP_AFTER = 3  # connection failures in a row (each already retried) before the rest are not tried
+GIVE_UP_AFTER_TIMEOUTS = 2  # a server that stalled twice in a row stalls for everyone after them
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,9 @@ class DeliveryReport:
     already_sent_to: list[str] = field(default_factory=list)
     empty_for: list[str] = field(default_factory=list)  # their sections had nothing today
     failed: list[Failure] = field(default_factory=list)
+    uncertain: list[Failure] = field(default_factory=list)  # sent whole, never confirmed: may have it
+    resent_to: list[str] = field(default_factory=list)  # uncertain before; sent the one more copy now
+    maybe_had: list[str] = field(default_factory=list)  # uncertain twice: not sent a third copy
     warnings: list[str] = field(default_factory=list)
     connections: int = 0
     bytes_sent: int = 0
@@ -73,9 +84,18 @@ class DeliveryReport:
         return len(self.empty_for)
 
     @property
+    def may_have_delivered(self) -> int:
+        """Messages of this pass that are (or, unconfirmed, may be) in an inbox."""
+        return self.delivered + len(self.uncertain)
+
+    @property
     def reached_anyone(self) -> bool:
-        """Today's digest is in at least one inbox: its items count as sent."""
-        return self.delivered + self.skipped_already_sent > 0
+        """Today's digest is (or may be) in at least one inbox: its items count as sent.
+
+        An unconfirmed message counts: the server stored it in the case this models, and the
+        next run must re-send that same digest to them, not a new one.
+        """
+        return self.may_have_delivered + self.skipped_already_sent + len(self.maybe_had) > 0
 
     @property
     def all_failed(self) -> bool:
@@ -83,14 +103,23 @@ class DeliveryReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.uncertain
 
     def summary(self) -> str:
         """One line: `delivered to 2 of 3 recipients; 1 failed: b***@e***.com: recipient refused: 550 …`."""
-        total = self.delivered + self.skipped_already_sent + self.skipped_empty + len(self.failed)
+        total = (self.delivered + self.skipped_already_sent + self.skipped_empty + len(self.failed)
+                 + len(self.uncertain) + len(self.maybe_had))
         if total == 0:
             return "no recipients"
         parts = [f"delivered to {self.delivered} of {total} recipient{'s' if total != 1 else ''}"]
+        if self.resent_to:
+            parts.append(f"{len(self.resent_to)} of them a second copy (same Message-ID) after an unconfirmed send")
+        if self.uncertain:
+            shown = ", ".join(f.recipient for f in self.uncertain[:3]) + (", …" if len(self.uncertain) > 3 else "")
+            parts.append(f"{len(self.uncertain)} unconfirmed ({shown}): {self.uncertain[0].reason}; not sent again "
+                         "in this run, the next run sends them one more copy with the same Message-ID")
+        if self.maybe_had:
+            parts.append(f"{len(self.maybe_had)} not sent again (two unconfirmed copies already went out)")
         if self.skipped_already_sent:
             parts.append(f"{self.skipped_already_sent} already had it")
         if self.skipped_empty:
@@ -108,6 +137,8 @@ class DeliveryReport:
     def lines(self) -> list[str]:
         """One line per recipient and warning, for a run report."""
         lines = [f"sent      {who}" for who in self.delivered_to]
+        lines += [f"UNSURE    {f} (next run: one more copy, same Message-ID)" for f in self.uncertain]
+        lines += [f"had it    {who} (two unconfirmed copies went out; not sent again)" for who in self.maybe_had]
         lines += [f"had it    {who} (already sent today; --force resends)" for who in self.already_sent_to]
         lines += [f"skipped   {who} (nothing new in their sections)" for who in self.empty_for]
         lines += [f"FAILED    {f}" for f in self.failed]
@@ -122,6 +153,9 @@ class DeliveryReport:
             "already_sent": self.already_sent_to,
             "empty": self.empty_for,
             "failed": [{"recipient": f.recipient, "reason": f.reason, "permanent": f.permanent} for f in self.failed],
+            "uncertain": [{"recipient": f.recipient, "reason": f.reason} for f in self.uncertain],
+            "resent": self.resent_to,
+            "maybe_had": self.maybe_had,
             "warnings": self.warnings,
             "test_copy": self.test_copy,
         }
@@ -210,13 +244,15 @@ def send_digest(
     attempts: int = 3,
     sleep: Callable[[float], None] = time.sleep,
     on_result: Callable[[str, str], None] | None = None,
+    secret: secrets.Secret | None = None,
 ) -> DeliveryReport:
     """Send `digest` to each recipient not yet in the ledger for `digest_date`, one message each.
 
     `render(digest_for_one_subscriber) -> (html, text)` is called once per distinct section choice.
     `conn` None sends test copies: the ledger is neither read nor written.  Must be called outside
     a state transaction (each delivery commits on its own).  `on_result(masked, status)` reports
-    progress.  SMTP settings default to the DIGEST_SMTP_* environment variables.
+    progress.  SMTP settings default to the DIGEST_SMTP_* environment variables; the secret that
+    keys recipients defaults to DIGEST_SECRET, else the state file's.
     """
     smtp = smtp if smtp is not None else SmtpSettings.from_env()
     sender_name, sender = sender_address(settings)
@@ -228,14 +264,24 @@ def send_digest(
         if on_result is not None:
             on_result(who, status)
 
-    done = ledger.delivered_keys(conn, digest_date) if conn is not None and not force else set()
-    todo: list[Recipient] = []
+    keyring = Keyring(secret if secret is not None else secrets.load(conn))
+    recipients = [keyring.bind(r) for r in recipients]
+    if conn is not None:
+        ledger.adopt(conn, {r.key: (keyring.older_keys(r), r.masked) for r in recipients})
+    known = ledger.entries(conn, digest_date) if conn is not None and not force else {}
+    todo: list[tuple[Recipient, str | None]] = []  # with the Message-ID of an unconfirmed earlier copy
     for recipient in recipients:
-        if recipient.key in done:
+        entry = known.get(recipient.key)
+        if entry is None:
+            todo.append((recipient, None))
+        elif entry.may_resend:
+            todo.append((recipient, entry.message_id))
+        elif entry.status == ledger.UNCERTAIN:
+            report.maybe_had.append(recipient.masked)
+            note(recipient.masked, "unconfirmed twice")
+        else:
             report.already_sent_to.append(recipient.masked)
             note(recipient.masked, "already sent")
-        else:
-            todo.append(recipient)
     if not todo:
         return report
 
@@ -244,9 +290,11 @@ def send_digest(
     sender_box = f"{sender_name} <{sender}>" if sender_name else sender
     sender_envelope = Recipient(sender).envelope
     fatal: SendError | None = None
-    streak = 0
+    streak = timeouts = 0
     with Mailer(smtp, helo=domain, attempts=attempts, sleep=sleep) as mailer:
-        for recipient in todo:
+        for recipient, earlier_id in todo:
+            if fatal is None and mailer.remaining() <= 0:
+                fatal = mailer.deadline_passed()
             if fatal is not None:
                 report.failed.append(Failure(recipient.masked, fatal.reason, fatal.permanent))
                 note(recipient.masked, "failed")
@@ -261,7 +309,7 @@ def send_digest(
             if first_of_shape:
                 rendered[shape] = render(view)
             html, text = rendered[shape]
-            msg_id = message_id(domain, digest_date, recipient, unique=force or conn is None)
+            msg_id = earlier_id or message_id(domain, digest_date, recipient, unique=force or conn is None)
             msg = build_message(
                 html=html, text=text, subject=render_subject(settings.subject, view, digest_date),
                 sender=sender_box, recipient=recipient, message_id=msg_id, sent_at=_now(digest.timezone),
@@ -272,19 +320,36 @@ def send_digest(
             try:
                 mailer.send(msg, sender=sender_envelope, recipient=recipient.envelope)
             except SendError as exc:
-                report.failed.append(Failure(recipient.masked, exc.reason, exc.permanent))
-                note(recipient.masked, "failed")
-                log.warning("could not send to %s: %s", recipient.masked, exc.reason)
-                streak = streak + 1 if exc.connection else 0
+                if exc.uncertain:
+                    # the server may have it: never again in this run; the ledger says "maybe"
+                    if conn is not None:
+                        ledger.record(conn, digest_date, recipient.key, recipient.masked, msg_id,
+                                      status=ledger.UNCERTAIN)
+                    report.uncertain.append(Failure(recipient.masked, exc.reason))
+                    report.bytes_sent += len(msg.as_bytes())
+                    note(recipient.masked, "unconfirmed")
+                    log.warning("no confirmation for %s: %s", recipient.masked, exc.reason)
+                else:
+                    report.failed.append(Failure(recipient.masked, exc.reason, exc.permanent))
+                    note(recipient.masked, "failed")
+                    log.warning("could not send to %s: %s", recipient.masked, exc.reason)
+                # a server that took a whole message is up: only stalls and lost connections count
+                streak = streak + 1 if exc.connection and (exc.timed_out or not exc.uncertain) else 0
+                timeouts = timeouts + 1 if exc.timed_out else 0
                 if exc.fatal:
-                    fatal = exc
+                    fatal = mailer.deadline_passed() if exc.uncertain else exc
+                elif timeouts >= GIVE_UP_AFTER_TIMEOUTS:
+                    fatal = SendError(f"not tried: {mailer.where} stopped answering ({timeouts} timeouts in a row)",
+                                      permanent=False, timed_out=True)
                 elif streak >= GIVE_UP_AFTER:
                     fatal = SendError(f"not tried: the {streak} recipients before failed in a row ({exc.reason})",
                                       permanent=False)
                 continue
-            streak = 0
+            streak = timeouts = 0
             if conn is not None:
                 ledger.record(conn, digest_date, recipient.key, recipient.masked, msg_id)
+            if earlier_id is not None:
+                report.resent_to.append(recipient.masked)
             report.delivered_to.append(recipient.masked)
             report.bytes_sent += len(msg.as_bytes())
             note(recipient.masked, "sent")

@@ -89,6 +89,8 @@ def message_id(domain: str, digest_date: date | None, recipient: Recipient, *, u
     connection died before it said so) collapse into one in clients that dedupe by Message-ID,
     as Gmail does.  `unique` (test copies, --force) adds a random part so the copy shows up.
     """
+    if not recipient.key:
+        raise ValueError("the recipient has no key yet (bind it with keys.Keyring first)")
     stem = f"digest.{digest_date:%Y%m%d}" if digest_date else "digest"
     tag = hashlib.sha256(f"{recipient.key}|{stem}".encode()).hexdigest()[:20]
     extra = f".{secrets.token_hex(6)}" if unique else ""
@@ -103,8 +105,10 @@ def list_id(title: str, domain: str) -> str:
 
 
 def unsubscribe_link(url: str, recipient: Recipient) -> str:
-    """The https unsubscribe URL for one recipient; `{address}` and `{id}` in it are filled in."""
-    filled = url.replace("{address}", quote(recipient.envelope, safe="@")).replace("{id}", recipient.key)
+    """The https unsubscribe URL for one recipient; `{address}` and `{id}` (keyed, see keys.py) are filled in."""
+    if "{id}" in url and not recipient.unsubscribe_id:
+        raise ValueError("the recipient has no unsubscribe id yet (bind it with keys.Keyring first)")
+    filled = url.replace("{address}", quote(recipient.envelope, safe="@")).replace("{id}", recipient.unsubscribe_id)
     # a header must carry ASCII without spaces; percent-encode anything else
     return quote(filled, safe=":/?#[]@!$&'()*+,;=%-._~")
 

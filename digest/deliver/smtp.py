@@ -2,6 +2,12 @@
 
 This is the one place smtplib, ssl and socket errors enter; they leave as `SendError` with a
 one-line reason (addresses masked) and whether trying again could help.
+
+Every command waits at most `timeout` seconds and the whole sending pass at most `deadline`
+seconds, so a server that stops answering cannot hold a run.  Once the end of a message
+(the final ".") has been written, a lost connection or a missing answer leaves the outcome
+unknown: the server may have stored the message.  That failure is `uncertain` and is never
+retried here, so nobody gets the same digest several times because a server hung up late.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -28,6 +35,10 @@ log = logging.getLogger(__name__)
 SECURITY = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 ENV = "environment"  # the "file" named by ConfigErrors about DIGEST_SMTP_* variables
+DEFAULT_TIMEOUT = 30.0  # seconds for connecting and for each command (DIGEST_SMTP_TIMEOUT)
+DEFAULT_DEADLINE = 300.0  # seconds for the whole sending pass (DIGEST_SMTP_DEADLINE)
+QUIT_TIMEOUT = 5.0  # a polite QUIT is not worth waiting for
+_DOT_STUFF = re.compile(rb"(?m)^\.")
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,8 @@ class SmtpSettings:
     user: str = ""
     password: str = field(default="", repr=False)
     cafile: str | None = None  # extra trust anchor (a private CA), DIGEST_SMTP_CAFILE
-    timeout: float = 60.0  # seconds for the connection and each SMTP command
+    timeout: float = DEFAULT_TIMEOUT  # seconds for the connection and each SMTP command
+    deadline: float = DEFAULT_DEADLINE  # seconds for the whole sending pass (all recipients)
     context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)  # tests: a verifying context
 
     def __post_init__(self) -> None:
@@ -62,10 +74,17 @@ class SmtpSettings:
             missing, given = ("DIGEST_SMTP_PASSWORD", "DIGEST_SMTP_USER") if self.user else \
                 ("DIGEST_SMTP_USER", "DIGEST_SMTP_PASSWORD")
             raise ConfigError(ENV, missing, f"not set, but {given} is: set both to log in, or neither")
+        if not self.timeout > 0:
+            raise ConfigError(ENV, "DIGEST_SMTP_TIMEOUT", f"expected a positive number of seconds, got {self.timeout:g}")
+        if not self.deadline > 0:
+            raise ConfigError(ENV, "DIGEST_SMTP_DEADLINE", f"expected a positive number of seconds, got {self.deadline:g}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings:
-        """Read DIGEST_SMTP_HOST, _PORT, _USER, _PASSWORD, _SECURITY and _CAFILE; ConfigError names what is wrong."""
+        """Read DIGEST_SMTP_HOST, _PORT, _USER, _PASSWORD, _SECURITY, _CAFILE, _TIMEOUT and _DEADLINE.
+
+        A ConfigError names the variable that is wrong and what it expects.
+        """
         env = os.environ if env is None else env
 
         def get(name: str) -> str:
@@ -100,6 +119,8 @@ class SmtpSettings:
             user=get("DIGEST_SMTP_USER"),
             password=env.get("DIGEST_SMTP_PASSWORD", "").strip("\r\n"),  # pasted secrets often end in a newline
             cafile=str(Path(cafile).expanduser()) if cafile else None,
+            timeout=_seconds(get("DIGEST_SMTP_TIMEOUT"), "DIGEST_SMTP_TIMEOUT", DEFAULT_TIMEOUT),
+            deadline=_seconds(get("DIGEST_SMTP_DEADLINE"), "DIGEST_SMTP_DEADLINE", DEFAULT_DEADLINE),
         )
 
     def tls_context(self) -> ssl.SSLContext:
@@ -115,6 +136,21 @@ class SmtpSettings:
         return f"{self.host}:{self.port} ({self.security}{login})"
 
 
+def _seconds(value: str, name: str, default: float) -> float:
+    """`45`, `45s`, `2m` -> seconds; empty -> `default`."""
+    if not value:
+        return default
+    from ..timewindow import parse_duration
+
+    try:
+        seconds = float(value) if value.replace(".", "", 1).isdigit() else parse_duration(value).total_seconds()
+    except ValueError:
+        raise ConfigError(ENV, name, f"expected seconds (30) or a duration (90s, 5m), got {value!r}") from None
+    if seconds <= 0:
+        raise ConfigError(ENV, name, f"expected more than 0 seconds, got {value!r}")
+    return seconds
+
+
 def is_loopback(host: str) -> bool:
     name = host.strip().strip("[]").lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
@@ -128,12 +164,15 @@ def is_loopback(host: str) -> bool:
 class SendError(Exception):
     """One message could not be sent; `fatal` means no other recipient will fare better."""
 
-    def __init__(self, reason: str, *, permanent: bool, fatal: bool = False, connection: bool = False) -> None:
+    def __init__(self, reason: str, *, permanent: bool, fatal: bool = False, connection: bool = False,
+                 uncertain: bool = False, timed_out: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent  # a 5xx answer: the same message will be refused again
-        self.fatal = fatal  # cannot connect, TLS does not verify, login refused, sender refused
+        self.fatal = fatal  # cannot connect, TLS does not verify, login refused, sender refused, deadline
         self.connection = connection  # the connection is gone or unusable
+        self.uncertain = uncertain  # the whole message was sent, the answer never came: it may have arrived
+        self.timed_out = timed_out  # the server did not answer in time (a stalled server stays stalled)
 
 
 class Mailer:
@@ -157,6 +196,7 @@ class Mailer:
         self.sleep = sleep
         self.connections = 0  # opened so far, for the report and the tests
         self._conn: smtplib.SMTP | None = None
+        self._ends_at = time.monotonic() + settings.deadline
 
     @property
     def where(self) -> str:
@@ -168,26 +208,40 @@ class Mailer:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
+    def remaining(self) -> float:
+        """Seconds left of the sending pass's deadline."""
+        return self._ends_at - time.monotonic()
+
     def send(self, msg: EmailMessage, *, sender: str, recipient: str) -> None:
-        """Hand one message for one recipient to the server; raises SendError once retries are spent."""
+        """Hand one message for one recipient to the server; raises SendError once retries are spent.
+
+        A failure after the whole message was written (`uncertain`) and a timeout are not retried:
+        the first may already be in the inbox, the second would only wait again.
+        """
         for attempt in range(1, self.attempts + 1):
+            if self.remaining() <= 0:
+                raise self._past_deadline()
             connecting = self._conn is None
+            ended = [False]  # true from writing the final "." until its answer: the outcome is unknown
             try:
                 conn = self._connection()
                 connecting = False
-                conn.send_message(msg, from_addr=sender, to_addrs=[recipient])
+                self._transaction(conn, msg, sender, recipient, ended)
                 return
             except SendError as exc:
                 failure = exc
             except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError and socket errors are OSErrors
-                failure = self._failure(exc, connecting=connecting)
+                failure = self._failure(exc, connecting=connecting, after_data=ended[0])
             if failure.connection or connecting:
                 self._drop()
-            if connecting and attempt == self.attempts:
+            if connecting and (attempt == self.attempts or failure.timed_out):
                 failure.fatal = True  # the server cannot be reached: nobody else will get through either
-            if failure.permanent or failure.fatal or attempt == self.attempts:
+            if failure.permanent or failure.fatal or failure.uncertain or failure.timed_out or attempt == self.attempts:
                 raise failure
             delay = min(self.max_delay, self.backoff * 2 ** (attempt - 1))
+            if delay >= self.remaining():  # the retry would start past the deadline
+                failure.reason += f"; no time left to retry within DIGEST_SMTP_DEADLINE ({self.settings.deadline:g} s)"
+                raise failure
             log.info("%s; trying again in %.0f s (attempt %d of %d)", failure.reason, delay, attempt + 1, self.attempts)
             self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -195,30 +249,102 @@ class Mailer:
     def close(self) -> None:
         if self._conn is None:
             return
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            self._conn.quit()
+        if self.remaining() > 0 and self._conn.sock is not None:  # past the deadline: just hang up
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self._conn.sock.settimeout(min(QUIT_TIMEOUT, self.settings.timeout, self.remaining()))
+                self._conn.quit()
         self._drop()
 
     # ------------------------------------------------------------------ internals
+
+    def _wait(self, cap: float | None = None) -> float:
+        """How long the next command may take: the command timeout, cut to what the deadline leaves."""
+        limit = min(self.settings.timeout, cap if cap is not None else self.settings.timeout)
+        left = self.remaining()
+        if left <= 0:
+            raise self._past_deadline()
+        return max(0.001, min(limit, left))
+
+    def _arm(self, conn: smtplib.SMTP, cap: float | None = None) -> None:
+        if conn.sock is not None:
+            conn.sock.settimeout(self._wait(cap))
+
+    def _transaction(self, conn: smtplib.SMTP, msg: EmailMessage, sender: str, recipient: str,
+                     ended: list[bool]) -> None:
+        """MAIL, RCPT, DATA for one recipient, as smtplib's sendmail does, but with `ended[0]` true while
+        the final "." is on the wire and unanswered: smtplib cannot tell "no answer to DATA" from "no
+        answer to the message", and only the first is safe to retry."""
+        payload = msg.as_bytes()  # the message's policy writes CRLF line ends, as SMTP needs
+        self._arm(conn)
+        conn.ehlo_or_helo_if_needed()
+        options = [f"SIZE={len(payload)}"] if conn.does_esmtp and conn.has_extn("size") else []
+        self._arm(conn)
+        code, reply = conn.mail(sender, options)
+        if code != 250:
+            self._reset(conn, code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        self._arm(conn)
+        code, reply = conn.rcpt(recipient)
+        if code not in (250, 251):
+            self._reset(conn, code)
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        self._arm(conn)
+        code, reply = conn.docmd("DATA")
+        if code != 354:
+            self._reset(conn, code)
+            raise smtplib.SMTPDataError(code, reply)
+        body = _DOT_STUFF.sub(b"..", payload)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        self._arm(conn)
+        conn.send(body + b".\r\n")
+        ended[0] = True
+        code, reply = conn.getreply()
+        ended[0] = False  # an answer came: whatever it says is certain
+        if code != 250:  # an answer, even a refusal, is certain: the message was not taken
+            self._reset(conn, code)
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _reset(self, conn: smtplib.SMTP, code: int) -> None:
+        """After a refusal: a 421 means the server is closing; otherwise RSET keeps the connection usable."""
+        if code == 421:
+            conn.close()
+            return
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            self._arm(conn)
+            conn.rset()
+
+    def deadline_passed(self) -> SendError:
+        """The failure every recipient not yet tried gets once the sending deadline is over."""
+        return self._past_deadline()
+
+    def _past_deadline(self) -> SendError:
+        return SendError(f"not sent: the sending deadline of {self.settings.deadline:g} s passed "
+                         "(DIGEST_SMTP_DEADLINE)", permanent=False, fatal=True, connection=True, timed_out=True)
 
     def _connection(self) -> smtplib.SMTP:
         if self._conn is not None:
             return self._conn
         s = self.settings
         conn: smtplib.SMTP
+        wait = self._wait()
         if s.security == "ssl":
-            conn = smtplib.SMTP_SSL(s.host, s.port, local_hostname=self.helo, timeout=s.timeout, context=s.tls_context())
+            conn = smtplib.SMTP_SSL(s.host, s.port, local_hostname=self.helo, timeout=wait, context=s.tls_context())
         else:
-            conn = smtplib.SMTP(s.host, s.port, local_hostname=self.helo, timeout=s.timeout)
+            conn = smtplib.SMTP(s.host, s.port, local_hostname=self.helo, timeout=wait)
         try:
+            self._arm(conn)
             conn.ehlo()
             if s.security == "starttls":
                 if not conn.has_extn("starttls"):
                     raise SendError(f"{self.where} does not offer STARTTLS; use DIGEST_SMTP_SECURITY=ssl "
                                     "(port 465) if it speaks TLS from the start", permanent=True, fatal=True)
+                self._arm(conn)
                 conn.starttls(context=s.tls_context())
+                self._arm(conn)
                 conn.ehlo()
             if s.user:
+                self._arm(conn)
                 conn.login(s.user, s.password)
         except BaseException:
             conn.close()
@@ -233,9 +359,28 @@ class Mailer:
                 self._conn.close()
         self._conn = None
 
-    def _failure(self, exc: BaseException, *, connecting: bool) -> SendError:
+    def _failure(self, exc: BaseException, *, connecting: bool, after_data: bool = False) -> SendError:
         """Map an smtplib/ssl/socket error to a reason a person can act on, and how to treat it."""
         where = self.where
+        # smtplib turns a timeout while reading an answer into "Connection unexpectedly closed"
+        timed_out = isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+        if timed_out and self.remaining() <= 0:
+            failure = self._past_deadline()
+            failure.uncertain = after_data
+            if after_data:
+                failure.reason = (f"{where} did not confirm the message before the sending deadline of "
+                                  f"{self.settings.deadline:g} s (timed out); it may have been delivered")
+            return failure
+        if after_data:
+            what = (f"did not confirm the message within {self.settings.timeout:g} s (timed out)" if timed_out
+                    else "closed the connection after the whole message was sent, before confirming it")
+            return SendError(f"{where} {what}; it may have been delivered", permanent=False, connection=True,
+                             uncertain=True, timed_out=timed_out)
+        if timed_out:
+            verb = "cannot connect to" if connecting and isinstance(exc, TimeoutError) else ""
+            what = f"{verb} {where}: timed out" if verb else f"{where} timed out"
+            return SendError(f"{what} (no answer within {self.settings.timeout:g} s; DIGEST_SMTP_TIMEOUT)",
+                             permanent=False, connection=True, timed_out=True)
         if isinstance(exc, ssl.SSLCertVerificationError):
             detail = exc.verify_message or exc.reason or str(exc)
             return SendError(f"the TLS certificate of {where} did not verify ({detail}); for a private CA "
@@ -260,9 +405,6 @@ class Mailer:
                              fatal=connecting and code >= 500, connection=connecting or code == 421)
         if isinstance(exc, ssl.SSLError):
             return SendError(f"TLS with {where} failed ({exc.reason or exc})", permanent=False, connection=True)
-        if isinstance(exc, TimeoutError):
-            return SendError(f"{where} did not answer within {self.settings.timeout:g} s", permanent=False,
-                             connection=True)
         if isinstance(exc, socket.gaierror):
             return SendError(f"cannot find the SMTP host {self.settings.host} ({exc.strerror}); check "
                              "DIGEST_SMTP_HOST", permanent=False, connection=True)

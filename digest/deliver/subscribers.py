@@ -2,7 +2,8 @@
 
 Pure except for reading address files named in `email.to`.  Addresses are checked up front, so a
 typo stops the run before anything is fetched or sent, and they leave this module only masked
-(`a***@e***.com`) in anything a human or a log will read.
+(`a***@e***.com`, plus a keyed `#tag` once `keys.Keyring` has bound the recipient) in anything a
+human or a log will read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..state.ledger import recipient_key
 
 # RFC 5322 atext (ASCII: a non-ASCII mailbox name would need SMTPUTF8 from every hop)
 _ATEXT = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$")
@@ -31,15 +31,20 @@ class Recipient:
     address: str  # the addr-spec as written (domain may be non-ASCII)
     name: str = ""  # display name, for the To: header
     sections: tuple[str, ...] = ()  # empty: every section
-    key: str = field(default="", compare=False)  # ledger key: a hash, never the address
-
-    def __post_init__(self) -> None:
-        if not self.key:
-            object.__setattr__(self, "key", recipient_key(self.address))
+    # filled in by keys.Keyring.bind with the run's secret; never the address itself
+    key: str = field(default="", compare=False)  # ledger key (HMAC)
+    unsubscribe_id: str = field(default="", compare=False, repr=False)  # the `{id}` of the unsubscribe link
+    tag: str = field(default="", compare=False)  # short keyed tag that tells masked addresses apart
 
     @property
     def masked(self) -> str:
-        return mask_address(self.address)
+        masked = mask_address(self.address)
+        return f"{masked}#{self.tag}" if self.tag else masked
+
+    @property
+    def identity(self) -> str:
+        """The address as it is compared (trimmed, case-folded): two spellings of one mailbox are one."""
+        return self.address.strip().casefold()
 
     @property
     def envelope(self) -> str:
@@ -176,13 +181,13 @@ def collect_recipients(
                     name, address = parse_mailbox(text)
                 except ValueError as exc:
                     raise ConfigError(str(path), f"line {number}", str(exc)) from None
-                found.setdefault(recipient_key(address), Recipient(address, name))
+                found.setdefault(_identity(address), Recipient(address, name))
             continue
         try:
             name, address = parse_mailbox(entry)
         except ValueError as exc:
             raise fail(where, str(exc)) from None
-        found.setdefault(recipient_key(address), Recipient(address, name))
+        found.setdefault(_identity(address), Recipient(address, name))
 
     known = {s.casefold(): s for s in known_sections} if known_sections is not None else None
     for index, sub in enumerate(subscribers):
@@ -205,11 +210,15 @@ def collect_recipients(
                     listed = ", ".join(known.values()) or "none"
                     raise fail(f"{where}.sections[{number}]",
                                f"no section named {section!r}{hint}; sections are: {listed}")
-        key = recipient_key(address)
+        key = _identity(address)
         if key in found and found[key].sections:
             continue  # an earlier subscribers entry already chose sections
         found[key] = Recipient(address, name or (found[key].name if key in found else ""), sections)
     return list(found.values())
+
+
+def _identity(address: str) -> str:
+    return Recipient(address).identity
 
 
 def _ascii_domain(domain: str) -> str:
