@@ -137,10 +137,10 @@ def test_any_yaml_gives_a_config_or_a_config_error(tmp_path_factory: pytest.Temp
 @pytest.mark.parametrize(
     ("yaml_text", "expected"),
     [
-        ("title: &a [*a]\nsources: []\n", "nested too deeply"),
+        ("title: &a [*a]\nsources: []\n", "nested more than 12 levels deep (a YAML alias that refers to itself?)"),
         ("title:\n  - &a [x, x, x, x, x, x, x, x, x]\n  - &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
          "  - &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  - &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-         "  - &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n  - [*e, *e, *e, *e, *e, *e, *e, *e, *e]\nsources: []\n", "too large"),
+         "  - &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n  - [*e, *e, *e, *e, *e, *e, *e, *e, *e]\nsources: []\n", "YAML aliases (*name) expand this file to more than 10,000 values"),
         ("sources:\n  - name: A\n    url: 'http://[::1'\n", "sources[0].url: expected an http(s) or file URL"),
         ("sources:\n  - name: A\n    url: 'http://example.com:port/'\n", "sources[0].url: expected an http(s) or file URL"),
         ("sources:\n  - name: A\n    url: file://otherhost/feed.xml\n", "sources[0].url: a file URL must name a local file"),
