@@ -8,6 +8,11 @@ The id falls back in a fixed order, and the order matters for dedup across runs:
 2. the canonical link, when there is no GUID or when the feed reuses one GUID for several
    entries (some CMSs ship the same GUID on every item — the same guard miniflux keeps);
 3. a hash of source, title and text, for entries with neither.
+
+An id longer than MAX_ID is replaced by its hash, so a hostile GUID cannot bloat the state file.
+
+Every per-item field is capped here, once, so every output (e-mail, text, JSON, archive) stays
+bounded whatever a feed sends: a 1 MB title becomes 300 characters ending in "…".
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from . import deadline
 from .config import Source
 from .dates import When, resolve_feed_date
 from .models import Entry, Item
-from .sanitize import html_to_text, title_text
+from .sanitize import clean_text, html_to_text, shorten, title_text
 from .urls import canonical_and_legacy, canonical_url
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,14 @@ _GLOBAL_GUID = re.compile(r"^(?:urn|tag):", re.IGNORECASE)
 # Dates before feeds existed or well past `now` are a feed's bug, not news (year 9999, 1970).
 _EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 _FUTURE_SLACK = timedelta(days=2)
+
+# Caps, in characters.  A headline is rarely over 150; 300 leaves room for long Latin ones.
+MAX_TITLE = 300
+MAX_AUTHOR = 200  # "A, B, C and D for the Desk"
+MAX_SECTION = 80  # a listing item's category becomes a section heading
+MAX_TEXT = 100_000  # an article's text: a 15,000-word long read; summaries are cut from it
+MAX_URL = 2048  # longer is no link a reader can use (and some mail clients break it)
+MAX_ID = 2048
 
 
 def detect_language(text: str) -> str:
@@ -67,18 +80,24 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
     text = html_to_text(body_html)
     if not text and entry.summary and body_html is not entry.summary:
         text = html_to_text(entry.summary)
+    text = shorten(text, MAX_TEXT)
     url, legacy_url = canonical_and_legacy(entry.link or "", base)
     if not url and entry.guid:
         url, legacy_url = canonical_and_legacy(entry.guid)  # RSS isPermaLink GUIDs are the link
+    if len(url) > MAX_URL:
+        log.debug("%s: ignoring a link of %d characters", source.name, len(url))
+        url = legacy_url = ""
     title = title_text(entry.title)
     if not title:
         title = _title_from_text(text) or url  # a bare link still tells the reader where it goes
+    title = shorten(title, MAX_TITLE)
     if not title:
         return None
     when = _published(entry, tz=tz, now=now)
     published = when.moment if when else None
     language = detect_language(f"{title}\n{text[:1000]}")
-    section = source.section or (entry.category.strip() if source.type == "listing" and entry.category else "") or source.name
+    category = shorten(title_text(entry.category), MAX_SECTION) if source.type == "listing" and entry.category else ""
+    section = source.section or category or source.name
     item_id = _item_id(entry, source, url, title, text, guid_shared)
     legacy_id = _item_id(entry, source, legacy_url, title, text, guid_shared, canonical=_legacy)
     return Item(
@@ -92,7 +111,7 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
         language=language,
         text=text,
         raw_html=body_html,
-        author=title_text(entry.author) if entry.author else None,
+        author=shorten(title_text(entry.author), MAX_AUTHOR) if entry.author else None,
         source_index=source.index,
         base_url=base,
         time_known=when.time_known if when else True,
@@ -103,6 +122,14 @@ def _normalize(entry: Entry, source: Source, *, now: datetime, tz: ZoneInfo, gui
 
 def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid_shared: bool,
              canonical: Callable[[str], str] = canonical_url) -> str:
+    item_id = _id_of(entry, source, url, title, text, guid_shared, canonical)
+    if len(item_id) > MAX_ID:
+        return "sha256:" + hashlib.sha256(item_id.encode()).hexdigest()[:32]
+    return item_id
+
+
+def _id_of(entry: Entry, source: Source, url: str, title: str, text: str, guid_shared: bool,
+           canonical: Callable[[str], str]) -> str:
     guid = (entry.guid or "").strip()
     if guid and not guid_shared:
         as_url = canonical(guid)
@@ -119,6 +146,11 @@ def _item_id(entry: Entry, source: Source, url: str, title: str, text: str, guid
 
 def _legacy(url: str) -> str:
     return canonical_and_legacy(url)[1]
+
+
+def article_text(text: str) -> str:
+    """An article page's extracted text (full text), cleaned and capped like a feed's own text."""
+    return shorten(clean_text(text), MAX_TEXT)
 
 
 def _title_from_text(text: str, limit: int = 90) -> str:

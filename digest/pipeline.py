@@ -286,6 +286,7 @@ def _with_full_text(config: Config, state: State, sections: tuple[Section, ...],
 
     `fetch_settings.deadline` is what is left of the run's: pages not fetched by then keep the feed's text."""
     from .fulltext import fetch_full_texts
+    from .normalize import article_text
 
     wanted = {s.name for s in config.sources if s.full_text}
     targets = [i for s in sections for i in s.items if i.source in wanted]
@@ -298,7 +299,7 @@ def _with_full_text(config: Config, state: State, sections: tuple[Section, ...],
     fresh_articles.extend(texts.to_cache)
     return tuple(
         Section(s.name, tuple(
-            dataclasses.replace(i, text=texts[i.id]) if texts.get(i.id) else i for i in s.items
+            dataclasses.replace(i, text=article_text(texts[i.id])) if texts.get(i.id) else i for i in s.items
         ))
         for s in sections
     )

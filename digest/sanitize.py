@@ -2,7 +2,10 @@
 
 Feed content is written by strangers: scripts, event handlers, javascript:/data: URLs and
 styles must never reach a reader's mail client, and control characters must never reach
-a mail header or a terminal.
+a mail header or a terminal.  Invisible characters (zero-width spaces and joiners, word
+joiner, BOM, bidi marks) are dropped too: they hide text from filters and dedup, and the
+line and paragraph separators U+2028/U+2029 break JavaScript and some mail clients; they
+become ordinary line breaks.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ import unicodedata
 from typing import Any
 from urllib.parse import urljoin
 
-# C0/C1 controls except tab/newline, plus bidi overrides that can disguise text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffd\ufffe\uffff]")
-_SPACE = r"[ \t\u00a0\u3000\u2000-\u200b]"
+# C0/C1 controls except tab/newline, bidi marks and overrides that can disguise text, and the
+# invisible ones: zero-width space/non-joiner/joiner, word joiner, Arabic letter mark, BOM.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
+    r"\ufeff\ufffd\ufffe\uffff]"
+)
+_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
+_SPACE = r"[ \t\u00a0\u3000\u2000-\u200a]"
 # Runs of spaces, as one space.  A lone " " is left alone (no match): replacing each of the
 # spaces between words with itself made this the slowest step of turning HTML into text.
 _SPACES = re.compile(rf"{_SPACE}(?:(?<= ){_SPACE}+|(?<! ){_SPACE}*)")
@@ -49,13 +57,47 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "em
 
 def clean_line(text: str) -> str:
     """One line of plain text: no markup entities left, no controls, spaces collapsed."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    text = strip_controls(unicodedata.normalize("NFC", text))
     text = text.replace("\r", " ").replace("\n", " ")
     return _SPACES.sub(" ", text).strip()
 
 
 def strip_controls(text: str) -> str:
-    return _CONTROL.sub("", text)
+    """Text without control and invisible characters; U+2028/U+2029 become line breaks."""
+    text = _CONTROL.sub("", text)
+    return text.translate(_SEPARATORS) if "\u2028" in text or "\u2029" in text else text
+
+
+def clean_text(text: str) -> str:
+    """Plain text from elsewhere (an article page's extracted text) cleaned like feed text."""
+    return strip_controls(unicodedata.normalize("NFC", text))
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, "…" included: cut at a space in Latin text, between characters in CJK.
+
+    A combining mark (or emoji modifier) is never separated from the character it belongs to.
+    """
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    if not (_wide(text[cut - 1]) or _wide(text[cut])):
+        space = max(text.rfind(" ", 0, cut + 1), text.rfind("\n", 0, cut + 1))
+        if space >= cut * 0.6:  # else one very long "word" (a URL, a run of letters): cut inside it
+            cut = space
+    while cut > 0 and _attached(text[cut]):
+        cut -= 1
+    return text[:cut].rstrip(" \n,;:-–—") + "…"
+
+
+def _wide(char: str) -> bool:
+    """Chinese, Japanese, Korean and full-width characters, which may be cut between."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _attached(char: str) -> bool:
+    """A character drawn on the one before it: combining marks, variation selectors, skin tones."""
+    return unicodedata.category(char).startswith("M") or "\U0001f3fb" <= char <= "\U0001f3ff"
 
 
 def looks_like_html(text: str) -> bool:
@@ -161,7 +203,7 @@ def _parse_html(fragment: str) -> Any:
 
 def _tidy(text: str) -> str:
     text = htmllib.unescape(text) if "&" in text else text
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text)).replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(unicodedata.normalize("NFC", text)).replace("\r\n", "\n").replace("\r", "\n")
     # paragraphs (split at blank lines) become single lines with spaces collapsed
     text = _SPACES.sub(" ", _BLANKS.sub("\x00", text).replace("\n", " "))  # no \x00 is left after _CONTROL
     return "\n\n".join(p for p in (p.strip() for p in text.split("\x00")) if p)
