@@ -52,6 +52,16 @@ sources:
          "feeds.yaml: sources[0].select: only listing sources take selectors (add type: listing)"),
         ("sources:\n  - name: A\n    url: https://a.example.com/\n    type: listing\n    select:\n      item: 'ul >> li'\n",
          "feeds.yaml: sources[0].select.item: not a valid CSS selector"),
+        # a key given twice: both lines named, not "the last one wins"
+        ("title: First\ntimezone: UTC\ntitle: Second\n" + GOOD_SOURCES,
+         "feeds.yaml: line 3: 'title' is given twice in one mapping (lines 1 and 3); keep one of them"),
+        ("sources:\n  - name: A\n    url: https://a.example.com/feed.xml\n    section: News\n"
+         "    url: https://b.example.com/feed.xml\n",
+         "feeds.yaml: line 5: 'url' is given twice in one mapping (lines 3 and 5); keep one of them"),
+        ("email:\n  subject: '{title}'\n  to: a@example.com\n  subject: '{count}'\n" + GOOD_SOURCES,
+         "feeds.yaml: line 4: 'subject' is given twice in one mapping (lines 2 and 4)"),
+        ("fetch: {timeout: 5, timeout: 10}\n" + GOOD_SOURCES,
+         "feeds.yaml: line 1: 'timeout' is given twice in one mapping (lines 1 and 1)"),
     ],
 )
 def test_config_errors_name_file_path_and_fix(tmp_path: Path, yaml_text: str, expected: str) -> None:

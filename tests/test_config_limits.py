@@ -14,28 +14,6 @@ from digest.config import MAX_CONFIG_BYTES, ConfigError, load_config
 ONE_SOURCE = "sources:\n  - name: A\n    url: https://a.example.com/feed.xml\n"
 
 
-@pytest.mark.parametrize(
-    ("yaml_text", "expected"),
-    [
-        ("title: First\ntimezone: UTC\ntitle: Second\n" + ONE_SOURCE,
-         "feeds.yaml: line 3: 'title' is given twice in one mapping (lines 1 and 3); keep one of them"),
-        ("sources:\n  - name: A\n    url: https://a.example.com/feed.xml\n    section: News\n"
-         "    url: https://b.example.com/feed.xml\n",
-         "feeds.yaml: line 5: 'url' is given twice in one mapping (lines 3 and 5); keep one of them"),
-        ("email:\n  subject: '{title}'\n  to: a@example.com\n  subject: '{count}'\n" + ONE_SOURCE,
-         "feeds.yaml: line 4: 'subject' is given twice in one mapping (lines 2 and 4)"),
-        ("fetch: {timeout: 5, timeout: 10}\n" + ONE_SOURCE,
-         "feeds.yaml: line 1: 'timeout' is given twice in one mapping (lines 1 and 1)"),
-    ],
-)
-def test_a_key_given_twice_is_one_line_naming_both_lines(tmp_path: Path, yaml_text: str, expected: str) -> None:
-    path = tmp_path / "feeds.yaml"
-    path.write_text(yaml_text, encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    assert str(info.value).replace(str(path), "feeds.yaml").startswith(expected), str(info.value)
-
-
 def test_keys_merged_from_an_alias_may_still_be_overridden(tmp_path: Path) -> None:
     path = tmp_path / "feeds.yaml"
     merged = (
