@@ -141,6 +141,8 @@ LISTING = Source(name="L", url="https://example.com/list", index=0, type="listin
         (Entry(title="t", link="https://e.com/6", content="<p>" + "Sentence here. " * 20_000 + "</p>"), "text",
          lambda v: len(v) <= MAX_TEXT and v.endswith(("Sentence…", "here.…"))),
         (Entry(title="t", link="https://e.com/7?" + "a" * MAX_URL), "url", lambda v: v == ""),
+        (Entry(link="https://e.com/long/" + "a" * 1500), "title",  # no title: the link stands in, capped
+         lambda v: v.startswith("https://e.com/long/aaa") and len(v) == MAX_TITLE and v.endswith("…")),
         (Entry(title="t", guid="urn:x:" + "9" * 100_000), "id", lambda v: v.startswith("sha256:") and len(v) < 80),
         (Entry(title="t\u2028u\u2029v\u200bw", link="https://e.com/8",
                summary="Line one\u2028line two\u2029Next paragraph\u200b."), "text",
