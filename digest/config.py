@@ -307,8 +307,9 @@ class _Reader:
         for name, spec in ((name, spec or "") for name, spec in fields):
             if "{" in spec:
                 raise self.fail(path, f"{{{name}:{spec}}}: a format spec cannot hold another {{field}}")
-            # a strftime spec ({date:%d %b}) may hold digits as text; only %<width> is a width there
-            widths = _STRFTIME_WIDTH.findall(spec) if "%" in spec else re.findall(r"\d+", spec)
+            # {date:...} is a strftime format, where digits may be text and only %<width> is a width;
+            # in any other spec ({count:>3}, {title:.40}) every digit is a fill, width or precision
+            widths = _STRFTIME_WIDTH.findall(spec) if name == "date" else re.findall(r"\d+", spec)
             too_big = [int(w) for w in widths if int(w) > MAX_FORMAT_WIDTH]
             if too_big:
                 raise self.fail(

@@ -49,6 +49,8 @@ def test_check_and_run_refuse_duplicate_keys(tmp_path: Path, command: str) -> No
         ("{headline:_^101}", "{headline:_^101} asks for a width or precision of 101"),
         ("{date:%1000000000d}", "{date:%1000000000d} asks for a width or precision of 1000000000"),
         ("{count:>{count}}", "{count:>{count}}: a format spec cannot hold another {field}"),
+        ("{count:>2000000000%}", "{count:>2000000000%} asks for a width or precision of 2000000000"),
+        ("{date.year:>500}", "{date.year:>500} asks for a width or precision of 500"),
     ],
 )
 def test_check_rejects_absurd_format_widths(tmp_path: Path, subject: str, expected: str) -> None:
