@@ -153,7 +153,7 @@ class Config:
 # ---------------------------------------------------------------------------- loading
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_STRFTIME_WIDTH = re.compile(r"%[-_0^#]*(\d+)")
+_STRFTIME_WIDTH = re.compile(r"%[-+_0^#]*(\d+)")
 
 
 class _Reader:
