@@ -11,16 +11,15 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from render_bench import best, load_fixture  # noqa: E402 - bench/ is the script's folder
 
 from digest.config import load_config  # noqa: E402
 from digest.render import render_html  # noqa: E402
@@ -28,15 +27,6 @@ from digest.render.env import environment, render_template  # noqa: E402
 from digest.render.html import HTML_TEMPLATE, PREHEADER_FILLER  # noqa: E402
 from digest.render.text import TEXT_TEMPLATE  # noqa: E402
 from digest.render.view import build_view  # noqa: E402
-
-
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def config_text(count: int) -> str:
@@ -54,8 +44,8 @@ def bench_config(count: int, repeat: int) -> None:
         path.write_text(config_text(count), encoding="utf-8")
         text = path.read_text(encoding="utf-8")
         runs = max(1, repeat // 2)  # the baseline takes half a minute per run at 110,000 sources
-        before = median_time(lambda: yaml.safe_load(text), runs)
-        after = median_time(lambda: load_config(path), runs)
+        before = best(lambda: yaml.safe_load(text), runs)
+        after = best(lambda: load_config(path), runs)
         print(f"feeds.yaml, {count:,} sources ({path.stat().st_size / 2**20:.1f} MB), median of {runs}:")
         print(f"  yaml.safe_load alone (before; the old load_config then refused it): {before:6.2f} s")
         print(f"  load_config, whole (libyaml, GC paused, every source checked):    {after:6.2f} s  "
@@ -77,10 +67,7 @@ def plain_environment() -> object:
 
 
 def bench_render(repeat: int) -> None:
-    spec = importlib.util.spec_from_file_location("render_fixture", ROOT / "tests" / "data" / "render" / "fixture.py")
-    assert spec is not None and spec.loader is not None
-    fixture = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fixture)
+    fixture: Any = load_fixture()
     digest = fixture.big_digest()
     view = build_view(digest)
     html_context = {"d": view, "web": False, "unsubscribe_url": None, "preheader_filler": PREHEADER_FILLER}
@@ -89,10 +76,10 @@ def bench_render(repeat: int) -> None:
     for name, context in ((HTML_TEMPLATE, html_context), (TEXT_TEMPLATE, text_context)):
         plain, sandbox = plain_environment(), environment(None)
         assert render_template(plain, name, context) == render_template(sandbox, name, context)  # type: ignore[arg-type]
-        before = median_time(lambda: render_template(plain, name, context), repeat)  # type: ignore[arg-type]  # noqa: B023
-        after = median_time(lambda: render_template(sandbox, name, context), repeat)  # noqa: B023
+        before = best(lambda: render_template(plain, name, context), repeat)  # type: ignore[arg-type]  # noqa: B023
+        after = best(lambda: render_template(sandbox, name, context), repeat)  # noqa: B023
         print(f"  {name:16} plain {before * 1000:6.1f} ms   sandbox {after * 1000:6.1f} ms   ({after / before:.2f}x)")
-    whole = median_time(lambda: render_html(digest), max(1, repeat // 4))
+    whole = best(lambda: render_html(digest), max(1, repeat // 4))
     print(f"  for scale: the whole HTML part (sandbox + premailer inlining + size check): {whole * 1000:.0f} ms")
 
 
