@@ -54,12 +54,40 @@ def test_a_sandbox_escape_in_a_theme_runs_nothing(
 
 @pytest.mark.parametrize(
     "template",
-    ["{{ 'x' * 1000000000 }}", "{{ [1] * 1000000000 }}", "{{ 7 ** 1000000000 }}"],
+    [
+        "{{ 'x' * 1000000000 }}",
+        "{{ [1] * 1000000000 }}",
+        "{{ 7 ** 1000000000 }}",
+        "{{ 'x'|center(1000000000) }}",
+        "{{ d.title|center(1000000000) }}",
+        "{{ d.title|indent(1000000000, first=true) }}",
+        "{{ d.title.ljust(1000000000) }}",
+        "{{ d.title.zfill(1000000000) }}",
+        "{{ '{:>999999999}'.format(d.title) }}",
+        "{{ '{0:>{1}}'.format(d.title, 999999999) }}",
+        "{{ '{:{}}'.format_map({'a': 1}) if false else '{t:>999999999}'.format_map({'t': d.title}) }}",
+        "{{ '%999999999s' % d.title }}",
+        "{{ '%*s' % (999999999, d.title) }}",
+        "{{ '%.999999999f'|format(1.5) }}",
+        "{{ '%*d'|format(999999999, 1) }}",
+        "{{ range(1000000000)|list|length }}",
+    ],
 )
 def test_a_theme_cannot_make_a_huge_value(tmp_path: Path, template: str) -> None:
     (tmp_path / "digest.txt.j2").write_text(template, encoding="utf-8")
     with pytest.raises(ConfigError, match="blocked by the template sandbox"):
         render_text(fixture.chinese_digest(), templates=tmp_path)
+
+
+def test_large_numbers_as_values_still_format(tmp_path: Path) -> None:
+    """The size bounds refuse counts and widths, not large values: 1,234,567 stories still print."""
+    (tmp_path / "digest.txt.j2").write_text(
+        "{% set n = 1234567 %}{{ n }} {{ '{:,}'.format(n) }} {{ '%d' % n }} {{ '%d'|format(n) }} "
+        "{{ '{:>8}'.format(n) }} {{ n|filesizeformat }} {{ d.title|truncate(20) }}",
+        encoding="utf-8",
+    )
+    out = render_text(fixture.chinese_digest(), templates=tmp_path)
+    assert out.startswith("1234567 1,234,567 1234567 1234567  1234567 1.2 MB "), out
 
 
 def test_templates_see_no_config_no_environment_and_no_lipsum(tmp_path: Path) -> None:
