@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from summarize_eval import Rouge  # noqa: E402
 from summaries_real import Labelled, load, squash  # noqa: E402
+from summarize_eval import Rouge  # noqa: E402
 
 from digest.summarize import ALGORITHMS, DEFAULT_MAX_CHARS, summarize  # noqa: E402
 from digest.summarize.blurb import choose  # noqa: E402

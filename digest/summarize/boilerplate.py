@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_NAME = r"[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|da|al)){0,3}"
-_CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"
+from ..furniture import is_furniture
+
 
 # Tried at the start of the sentence (stripped of list dashes and bullets).
 _STARTS = [
@@ -48,9 +48,7 @@ _STARTS = [
     r"(?:相关|延伸|推荐|拓展|往期)(?:阅读|推荐|新闻|报道|文章|回顾)\s*[:：]?",
     r"[（(]\s*完\s*[）)]$|字号$|打印$|分享$|收藏$",
     r"(?:发布|更新|发表)?时间\s*[:：]",
-    r"(?:作者|文|编辑|责编|责任编辑|审核|审校|校对|编审|监制|策划|统筹|美编|记者|实习生|通讯员|撰文|口述|整理)"
-    rf"\s*[:：/|丨]?\s*{_CJK_NAME}(?:\s+\S{{1,12}}){{0,6}}$",
-    rf"文\s*[/丨|]\s*\S+(?:\s+{_CJK_NAME})?$",
+    r"文\s*[/丨|]\s*\S+(?:\s+[\u4e00-\u9fff·]{2,5})?$",
 ]
 
 # Searched anywhere in the sentence.
@@ -83,9 +81,8 @@ _TRAILER_HEADING = re.compile(
     re.IGNORECASE,
 )
 
-# Case matters for these, at the start: a byline is "By" and names, "SOURCE" is shouted.
+# Case matters for this, at the start: "SOURCE" is shouted.  (Bylines are in digest/furniture.py.)
 _CASED = [
-    rf"By\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*$",
     r"SOURCE\s+[A-Z]",
 ]
 
@@ -109,7 +106,7 @@ _MAX_NOTE = 60
 def is_boilerplate(sentence: str) -> bool:
     """True for a byline, share prompt, copyright line, reprint notice, credit or the like."""
     text = _BULLET.sub("", sentence.strip())
-    if not text:
+    if not text or is_furniture(text):
         return True
     if len(text) < 400:
         if _START.match(text) or _CASED_START.match(text):

@@ -16,8 +16,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .blurb import ELLIPSIS
 from .boilerplate import is_boilerplate, trailer_start
-from .furniture import cut, is_furniture, is_truncated, without_quotes
+from ..furniture import cut, is_furniture, is_truncated, without_quotes
 from .sentences import Sentence, split_sentences
 from .stopwords import stop_words
 from .tokenizer import rough_words
@@ -28,6 +29,7 @@ SCAN_CHARS = 40_000  # only the article's first ~6,000 words are read: a blurb n
 _MIN_WORDS = 2  # fewer content words ("It was late.", "She was 91.") only when nothing else is left
 _LEAD = 3  # datelines and bylines stand before one of the first sentences
 _TITLE_PREFIX = 8  # characters of the headline a sentence must open with to have it cut off
+_CUT_MARK = re.compile(r"[\s,;:，、；：]*(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|\.{3,}|…+)\s*$")
 _STAMP = re.compile(r"^\s*(?:最后更新|更新时间|发布时间|Updated|Published)?\s*[:：]?\s*"
                     r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*", re.IGNORECASE)
 
@@ -55,7 +57,8 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
             break
         if is_boilerplate(sentence.text) or is_furniture(sentence.text):
             continue
-        sentence = _trimmed(sentence, title, lead=index < _LEAD)
+        truncated = is_truncated(sentence.text) and (index == last or "[" in sentence.text[-8:])
+        sentence = _trimmed(sentence, title, lead=index < _LEAD, truncated=truncated)
         key = _key(sentence.text)
         if not key or key in seen or is_boilerplate(sentence.text):
             continue
@@ -63,17 +66,22 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
         content = [w for w in rough_words(sentence.text) if w not in stop]
         if _repeats_title(key, content, title_key, title_words):
             continue
-        truncated = is_truncated(sentences[index].text) and (index == last or "[" in sentences[index].text[-8:])
         is_weak = truncated or (any_terminated and not sentence.terminated) or len(set(content)) < _MIN_WORDS
         (weak if is_weak else strong).append((sentence, content))
     return [sentence for sentence, _ in _cap(strong or weak, limit)]
 
 
-def _trimmed(sentence: Sentence, title: str, *, lead: bool) -> Sentence:
+def _trimmed(sentence: Sentence, title: str, *, lead: bool, truncated: bool) -> Sentence:
     """The sentence without the furniture at its ends (furniture.CUT), the headline it opens with
-    (a title glued to the lede by the page), or an inline stock quote."""
+    (a title glued to the lede by the page), or an inline stock quote.  A sentence the feed cut
+    short ends in one "…" after its last whole word, whatever marker the feed used."""
     text = sentence.text
     start, end = cut(text, lead=lead)
+    if truncated:
+        end = start + len(_CUT_MARK.sub("", text[start:end]))
+        if end > start:
+            return replace(sentence, text=without_quotes(text[start:end]) + ELLIPSIS,
+                           start=sentence.start + start, end=sentence.start + end, terminated=False)
     if lead:
         start += _title_prefix(text[start:end], title)
         stamp = _STAMP.match(text, start, end) if start else None

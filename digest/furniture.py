@@ -9,8 +9,9 @@ entry against the text it was written for, from a real page or feed.  Two kinds:
   the lede, a stock quote after a company name, the "[…]" a feed leaves after a cut teaser.  The
   cut sentence is still the article's own words, in order.
 
-The older, broader list (share prompts, copyright, reprint notices, credits) is boilerplate.py;
-candidates.py applies both, and `is_truncated` marks a sentence the feed itself cut short.
+A leaf: the summarizer (digest/summarize/candidates.py, with its broader list of share prompts,
+copyright and reprint notices in boilerplate.py) and the full-text extractor (digest/fulltext.py)
+both apply it.  `is_truncated` marks a sentence the feed itself cut short.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import re
 from dataclasses import dataclass
 
 _CJK = "\u4e00-\u9fff"
+_NAME = r"[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|da|al)){0,3}"
+_CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ def _p(name: str, pattern: str, example: str, flags: int = 0) -> Pattern:
 
 
 DROP: tuple[Pattern, ...] = (
-    _p("wordpress footer", rf"\bappeared first on\b|(?:最先|最早|首先)(?:出现|出現|发表|發表)(?:在|于|於)",
+    _p("wordpress footer", r"\bappeared first on\b|(?:最先|最早|首先)(?:出现|出現|发表|發表)(?:在|于|於)",
        "這篇文章 2020 小米米粉節 11 款新品與優惠特價商品資訊整理 最早出現於 就是教不落 - 給你最豐富的 3C 資訊、教學網站。",
        re.IGNORECASE),
     # Only labels: "本期主持：时间点：", "商品说明：", "Rob Fahrni:" (a short line ending in a colon).
@@ -43,10 +46,15 @@ DROP: tuple[Pattern, ...] = (
        "filter: none !important;"),
     _p("video link", r"^(?:youtube\s+)?video\s+link\s*:\s*https?://", "YouTube Video Link: https://www.youtube.com/watch?v=EAWbYCuCzKU",
        re.IGNORECASE),
+    # A byline on its own line: "By Jane Smith and Li Wei", "记者 唐霁", "责任编辑：龙慧".
+    _p("byline alone", rf"^By\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*$"
+       r"|^(?:作者|文|编辑|责编|责任编辑|审核|审校|校对|编审|监制|策划|统筹|美编|记者|实习生|通讯员|撰文|口述|整理)"
+       rf"\s*[:：/|丨]?\s*{_CJK_NAME}(?:\s+\S{{1,12}}){{0,6}}$",
+       "By Bernice Scott"),
     _p("dateline alone", rf"^[{_CJK}·]{{2,20}}\d{{1,2}}月\d{{1,2}}日(?:电|讯)\s*(?:[（(][^（）()]{{1,30}}[）)])?\s*$"
        r"|^[A-Z][A-Z .,'/-]{2,40}\s*[—–-]*\s*$",
        "新华社巴黎12月9日电（记者唐霁）"),
-    _p("image caption", rf"^[^。！？]{{2,60}}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{{0,30}}(?:供图|摄)\s*$",
+    _p("image caption", r"^[^。！？]{2,60}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{0,30}(?:供图|摄)\s*$",
        "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),
 )
 
@@ -70,8 +78,8 @@ _TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|(?<![.…])(?:\.\
 
 
 def is_furniture(sentence: str) -> bool:
-    """True when the whole sentence is one of the DROP kinds."""
-    text = sentence.strip()
+    """True when the whole sentence (or line) is one of the DROP kinds."""
+    text = sentence.strip().lstrip("-–—•*·|> ")
     return any(p.regex.search(text) for p in DROP)
 
 
