@@ -27,28 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from summaries_real import Labelled, load, squash  # noqa: E402
-from summarize_eval import Rouge  # noqa: E402
+from summaries_real import Labelled, Rouge, is_reference, load  # noqa: E402
 
 from digest.summarize import ALGORITHMS, DEFAULT_MAX_CHARS, summarize  # noqa: E402
 from digest.summarize.blurb import choose  # noqa: E402
 from digest.summarize.sentences import split_sentences  # noqa: E402
 
 SEEDS = 20
-
-
-def is_reference(sentence: str, reference: Sequence[str]) -> bool:
-    """Same sentence, whitespace aside; or one holds the other (a dateline cut off the front)."""
-    key = squash(sentence)
-    for ref in map(squash, reference):
-        if key == ref:
-            return True
-        short, long_ = sorted((key, ref), key=len)
-        if short and short in long_ and len(short) >= 0.6 * len(long_):
-            return True
-    return False
 
 
 def lead3(item: Labelled, count: int, max_chars: int, seed: int = 0) -> tuple[str, ...]:

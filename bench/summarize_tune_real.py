@@ -20,11 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from summaries_real import load  # noqa: E402
-from summarize_eval import Rouge  # noqa: E402
-from summarize_real import is_reference  # noqa: E402
+from summaries_real import Rouge, is_reference, load  # noqa: E402
 
 from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS  # noqa: E402
 from digest.summarize.blurb import choose  # noqa: E402

@@ -13,6 +13,8 @@ dropped.  Used by tests/test_summarize_real.py and bench/summarize_real.py.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -25,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 LABELS = Path(__file__).parent / "data" / "summaries_real" / "labels.yaml"
 NOW = datetime(2024, 6, 5, 12, tzinfo=UTC)
 _SPACE = re.compile(r"\s+")
+_CJK_TOKEN = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 
 
 def corpus_root() -> Path | None:
@@ -110,3 +113,46 @@ def load(language: str | None = None) -> list[Labelled]:
         reference = tuple(entry["reference"].values())
         out.append(Labelled(found, entry["split"], reference, entry["why"]))
     return out
+
+
+def is_reference(sentence: str, reference: Sequence[str]) -> bool:
+    """Same sentence, whitespace aside; or one holds the other and is at least 60% of it (a
+    dateline cut off the front, a heading the extractor no longer glues on)."""
+    key = squash(sentence).removesuffix("…")
+    for ref in map(squash, reference):
+        if key == ref:
+            return True
+        short, long_ = sorted((key, ref), key=len)
+        if short and short in long_ and len(short) >= 0.6 * len(long_):
+            return True
+    return False
+
+
+class Rouge:
+    """ROUGE F1: rouge-score with stemming for English; for Chinese over characters (Latin words
+    and numbers one token each), punctuation ignored."""
+
+    def __init__(self) -> None:
+        from rouge_score import rouge_scorer
+
+        self.english = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+
+    def f1(self, language: str, candidate: str, reference: str) -> tuple[float, float]:
+        if language == "en":
+            scores = self.english.score(reference, candidate)
+            return scores["rouge1"].fmeasure, scores["rouge2"].fmeasure
+        tokens_c = _CJK_TOKEN.findall(candidate.lower())
+        tokens_r = _CJK_TOKEN.findall(reference.lower())
+        return _ngram_f1(tokens_c, tokens_r, 1), _ngram_f1(tokens_c, tokens_r, 2)
+
+
+def _ngram_f1(candidate: list[str], reference: list[str], n: int) -> float:
+    c = Counter(tuple(candidate[i : i + n]) for i in range(len(candidate) - n + 1))
+    r = Counter(tuple(reference[i : i + n]) for i in range(len(reference) - n + 1))
+    overlap = sum((c & r).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(c.values()), overlap / sum(r.values())
+    return 2 * precision * recall / (precision + recall)
+
+

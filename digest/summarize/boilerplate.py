@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from ..furniture import is_furniture
 
-
 # Tried at the start of the sentence (stripped of list dashes and bullets).
 _STARTS = [
     # English

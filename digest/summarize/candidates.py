@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ..furniture import cut, is_furniture, is_truncated, without_quotes
 from .blurb import ELLIPSIS
 from .boilerplate import is_boilerplate, trailer_start
-from ..furniture import cut, is_furniture, is_truncated, without_quotes
 from .sentences import Sentence, split_sentences
 from .stopwords import stop_words
 from .tokenizer import rough_words
@@ -29,6 +29,7 @@ SCAN_CHARS = 40_000  # only the article's first ~6,000 words are read: a blurb n
 _MIN_WORDS = 2  # fewer content words ("It was late.", "She was 91.") only when nothing else is left
 _LEAD = 3  # datelines and bylines stand before one of the first sentences
 _TITLE_PREFIX = 8  # characters of the headline a sentence must open with to have it cut off
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’」』)）]*$")  # "[…]" after a whole sentence elides what follows
 _CUT_MARK = re.compile(r"[\s,;:，、；：]*(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|\.{3,}|…+)\s*$")
 _STAMP = re.compile(r"^\s*(?:最后更新|更新时间|发布时间|Updated|Published)?\s*[:：]?\s*"
                     r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*", re.IGNORECASE)
@@ -66,6 +67,7 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
         content = [w for w in rough_words(sentence.text) if w not in stop]
         if _repeats_title(key, content, title_key, title_words):
             continue
+        truncated = truncated and sentence.text.endswith(ELLIPSIS)
         is_weak = truncated or (any_terminated and not sentence.terminated) or len(set(content)) < _MIN_WORDS
         (weak if is_weak else strong).append((sentence, content))
     return [sentence for sentence, _ in _cap(strong or weak, limit)]
@@ -79,7 +81,7 @@ def _trimmed(sentence: Sentence, title: str, *, lead: bool, truncated: bool) -> 
     start, end = cut(text, lead=lead)
     if truncated:
         end = start + len(_CUT_MARK.sub("", text[start:end]))
-        if end > start:
+        if end > start and not _SENTENCE_END.search(text[start:end]):
             return replace(sentence, text=without_quotes(text[start:end]) + ELLIPSIS,
                            start=sentence.start + start, end=sentence.start + end, terminated=False)
     if lead:
