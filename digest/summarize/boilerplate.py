@@ -76,7 +76,9 @@ _TRAILER_HEADING = re.compile(
     r"^(?:about\s+(?:the\s+)?[A-Z\w][\w&.,' -]{0,60}|forward[- ]looking statements?|safe harbor statement"
     r"|media contacts?|press contacts?|investor contacts?|related (?:articles|stories|coverage|reading)"
     r"|more (?:from|on) .{0,40}|recommended(?: for you)?|you (?:may|might) also like"
-    r"|关于.{1,20}|相关(?:阅读|推荐|新闻|报道|文章)|延伸阅读|推荐阅读|往期回顾|热门推荐)\s*[:：]?$",
+    r"|editors?[’']?s?[’']? (?:recommendations|picks)|read next|more stories"
+    r"|关于.{1,20}|相关(?:阅读|推荐|新闻|报道|文章|链接|资讯)|延伸阅读|推荐阅读|往期回顾|热门(?:推荐|文章|阅读|新闻)|猜你喜欢)"
+    r"\s*[:：]?$",
     re.IGNORECASE,
 )
 
