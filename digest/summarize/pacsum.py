@@ -122,17 +122,33 @@ def _tfidf(sentence_terms: Sequence[Sequence[str]], title_terms: Sequence[str]) 
 
 
 def _overlap(sentence_terms: Sequence[Sequence[str]]) -> Matrix:
-    """TextRank's sentence similarity: shared terms over log lengths, scaled to [0, 1]."""
-    counts = [Counter(t) for t in sentence_terms]
-    n = len(counts)
-    matrix = np.zeros((n, n))
-    logs = [math.log(len(t)) if len(t) > 1 else 0.0 for t in sentence_terms]
-    for i in range(n):
-        for j in range(i + 1, n):
-            denominator = logs[i] + logs[j]
-            if denominator > 0:
-                shared = sum(min(c, counts[j][w]) for w, c in counts[i].items() if w in counts[j])
-                matrix[i, j] = matrix[j, i] = shared / denominator
+    """TextRank's sentence similarity: shared terms over log lengths, scaled to [0, 1].
+
+    Shared terms, sum over words of min(count in i, count in j), is computed as a sum of
+    matrix products of "at least t times" indicators, t running over the counts that occur
+    (min(a, b) = sum over t of (t - previous t) * [a >= t] * [b >= t]): the same numbers as a
+    pairwise loop, without the loop (which was most of the cost for a 120-sentence article).
+    """
+    vocabulary: dict[str, int] = {}
+    rows: list[Counter[str]] = [Counter(t) for t in sentence_terms]
+    for row in rows:
+        for term in row:
+            vocabulary.setdefault(term, len(vocabulary))
+    n = len(rows)
+    counts = np.zeros((n, max(len(vocabulary), 1)))
+    for i, row in enumerate(rows):
+        for term, count in row.items():
+            counts[i, vocabulary[term]] = count
+    shared = np.zeros((n, n))
+    previous = 0.0
+    for threshold in np.unique(counts[counts > 0]):
+        at_least = (counts >= threshold).astype(np.float64)
+        shared += (threshold - previous) * (at_least @ at_least.T)
+        previous = float(threshold)
+    logs = np.array([math.log(len(t)) if len(t) > 1 else 0.0 for t in sentence_terms])
+    denominator = logs[:, np.newaxis] + logs[np.newaxis, :]
+    matrix: Matrix = np.divide(shared, denominator, out=np.zeros((n, n)), where=denominator > 0)
+    np.fill_diagonal(matrix, 0.0)
     peak = float(matrix.max())
     return matrix / peak if peak > 0 else matrix
 
