@@ -41,7 +41,7 @@ class PacSumParams:
     question: float = 0.0  # penalty for a question (teasers ask, news tells)
     quote: float = 0.2  # penalty for a sentence that opens a quotation
     facts: float = 0.0  # bonus for names and numbers, up to four of them (the facts of a story)
-    teaser: float = 0.8  # cosine above which an opening sentence repeats one further down (a teaser)
+    teaser: float = 0.8  # share of an opening sentence's words a later one holds to make it a teaser
 
 
 # One set of weights per language: the blurb budgets differ (320 / 200 characters), and so do the
@@ -87,16 +87,20 @@ def rank(
     if texts:
         scores = scores - cue_penalties(texts, budget, params)
     order = sorted(range(n), key=lambda i: (-float(scores[i]), i))
-    teasers = _teasers(similarity, params.teaser)
+    teasers = _teasers(sentence_terms, params.teaser)
     order = [i for i in order if i not in teasers] + [i for i in order if i in teasers]
     return _demote_repeats(order, similarity, params.redundancy)
 
 
-def _teasers(similarity: Matrix, threshold: float) -> set[int]:
-    """Opening sentences that a sentence at least three further down says again: a teaser or
-    standfirst printed above the lede, whose fuller copy in the body is the one to quote."""
-    n = similarity.shape[0]
-    return {i for i in range(min(3, n)) if any(similarity[i, j] > threshold for j in range(i + 3, n))}
+def _teasers(sentence_terms: Sequence[Sequence[str]], share: float) -> set[int]:
+    """Opening sentences whose words a sentence at least three further down holds (at least
+    `share` of them): a teaser or standfirst printed above the lede, whose fuller copy in the body
+    is the one to quote."""
+    sets = [set(t) for t in sentence_terms]
+    return {
+        i for i in range(min(3, len(sets)))
+        if len(sets[i]) >= 4 and any(len(sets[i] & sets[j]) >= share * len(sets[i]) for j in range(i + 3, len(sets)))
+    }
 
 
 def _tfidf(sentence_terms: Sequence[Sequence[str]], title_terms: Sequence[str]) -> tuple[Matrix, Matrix]:
