@@ -33,7 +33,6 @@ def test_cues_cost_a_sentence_its_rank() -> None:
         "Microsoft said on Thursday it aims to remove more carbon from the atmosphere than it emits by 2030.",
         "But even as technology companies have stepped in with their own climate goal plans, they faced criticism.",
         "“We must begin to offset the damaging effects of climate change,” he said.",
-        "Who would choose to live in one of those?",
     ]
     penalties = cue_penalties(texts, 320, PARAMS["en"])
     assert penalties[0] <= 0 < penalties[1] and penalties[2] > 0

@@ -1,8 +1,8 @@
 """What a sentence's own wording says about its fitness for a blurb, apart from its topic.
 
 An editor skips a sentence that leans on the one before it ("This…", "But…", "此外…", "这…"):
-shown alone it means nothing, or the opposite of the article.  Questions tease rather than tell,
-an opening quotation is colour rather than news, and a sentence much longer than the blurb's
+shown alone it means nothing, or the opposite of the article.  An opening quotation is colour
+rather than news, and a sentence much longer than the blurb's
 share is usually background (a career, a chronology) and crowds out the news.
 """
 
@@ -32,7 +32,6 @@ _LEANING_EN = re.compile(
 _LEANING_ZH = re.compile(r"^[“‘「『（(]*(?:这|此|该|其|它|他们|她们|它们|对此|为此|此外|另外|除此之外|与此同时)")
 # Names and numbers: the facts of a story ("JPMorgan Chase earned $4.9 billion", "2019年…8.8%").
 _FACT = re.compile(r"(?<=\s)[A-Z][\w.&'’-]+|\d+(?:[.,]\d+)*%?|《[^》]{1,30}》")
-_QUESTION = re.compile(r"[?？][\"'”’」』）)]*$")
 _QUOTE_START = re.compile(r"^[\"“「『]")
 
 
@@ -49,8 +48,6 @@ def cue_penalties(texts: Sequence[str], budget: int, params: PacSumParams) -> np
         penalty = 0.0
         if params.leaning and i > 0 and leans_back(text):
             penalty += params.leaning
-        if params.question and _QUESTION.search(text):
-            penalty += params.question
         if params.quote and _QUOTE_START.match(text):
             penalty += params.quote
         if params.facts:

@@ -38,7 +38,6 @@ class PacSumParams:
     long_share: float = 0.6  # a sentence longer than this share of the blurb budget ...
     long: float = 0.5  # ... loses this much per budget-length of excess (background runs long)
     leaning: float = 0.3  # penalty for a sentence that leans on one before it ("This…", "但…", "此外…")
-    question: float = 0.0  # penalty for a question (teasers ask, news tells)
     quote: float = 0.2  # penalty for a sentence that opens a quotation
     facts: float = 0.0  # bonus for names and numbers, up to four of them (the facts of a story)
     teaser: float = 0.8  # share of an opening sentence's words a later one holds to make it a teaser
