@@ -17,12 +17,14 @@ import re
 import statistics
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from summaries_real import Rouge  # noqa: E402
 
 from digest.summarize import ALGORITHMS, DEFAULT_MAX_CHARS, summarize  # noqa: E402
 from digest.summarize.blurb import choose  # noqa: E402
@@ -30,7 +32,6 @@ from digest.summarize.sentences import split_sentences  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "summaries"
 _MARK = re.compile("⟦(.*?)⟧", re.S)
-_CJK_TOKEN = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -65,31 +66,6 @@ def lead_raw(article: Article, count: int, max_chars: int) -> tuple[str, ...]:
     texts = [s.text for s in split_sentences(article.text)]
     chosen = choose(range(len(texts)), texts, count, max_chars, reach=count + 2)
     return tuple(texts[i] for i in chosen)
-
-
-class Rouge:
-    def __init__(self) -> None:
-        from rouge_score import rouge_scorer
-
-        self.english = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
-
-    def f1(self, language: str, candidate: str, reference: str) -> tuple[float, float]:
-        if language == "en":
-            scores = self.english.score(reference, candidate)
-            return scores["rouge1"].fmeasure, scores["rouge2"].fmeasure
-        tokens_c = _CJK_TOKEN.findall(candidate.lower())
-        tokens_r = _CJK_TOKEN.findall(reference.lower())
-        return _ngram_f1(tokens_c, tokens_r, 1), _ngram_f1(tokens_c, tokens_r, 2)
-
-
-def _ngram_f1(candidate: list[str], reference: list[str], n: int) -> float:
-    c = Counter(tuple(candidate[i : i + n]) for i in range(len(candidate) - n + 1))
-    r = Counter(tuple(reference[i : i + n]) for i in range(len(reference) - n + 1))
-    overlap = sum((c & r).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(c.values()), overlap / sum(r.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def evaluate(articles: list[Article], algorithm: str, count: int, budget: bool, rouge: Rouge) -> dict[str, float]:

@@ -11,13 +11,16 @@ refused (on every redirect hop, by the fetcher) unless the config lists the host
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from .config import FetchSettings
 from .encoding import decode_html
 from .fetch import FetchRequest, FetchResult, fetch_all
+from .furniture import is_furniture
 from .models import Item
 from .state import articles
 
@@ -42,29 +45,101 @@ class FullTexts(dict[str, str]):
 
 
 def extract_main_text(html: str, url: str) -> str | None:
-    """The article's main text (paragraphs separated by blank lines), or None if there is none."""
+    """The article's main text (paragraphs separated by blank lines), or None if there is none.
+
+    trafilatura gives its result as XML so that a line break inside a paragraph (<br>, which it
+    keeps as <lb/>) can be told from a new paragraph: a sentence broken across lines in the page
+    is joined back.  Paragraphs that are page furniture on their own (a byline, a dateline, a
+    label, a CSS line; digest/furniture.py) are dropped; trafilatura already drops related-links
+    blocks, and a "Related" / "相关阅读" heading ends the text at the summarizer.
+    """
     if not html or not html.strip():
         return None
     import trafilatura
+    from lxml import etree
 
     try:
-        text = trafilatura.extract(
+        xml = trafilatura.extract(
             html,
             url=url or None,
+            output_format="xml",
             include_comments=False,
             include_images=False,
             include_links=False,
             include_tables=True,
             with_metadata=False,
         )
+        root = etree.fromstring(xml.encode()) if xml else None
     except Exception as exc:
         log.debug("%s: trafilatura failed (%s: %s)", url, exc.__class__.__name__, exc)
         return None
-    if not text:
+    main = root.find("main") if root is not None else None
+    if main is None:
         return None
-    paragraphs = [" ".join(line.split()) for line in text.splitlines()]
-    joined = "\n\n".join(p for p in paragraphs if p)
+    paragraphs = [p for p in _paragraphs(main) if p and not is_furniture(p)]
+    joined = "\n\n".join(paragraphs)
     return joined if len(joined) >= MIN_TEXT_CHARS else None
+
+
+_BLOCKS = {"p", "head", "item", "code", "quote", "cell"}
+_HOLDERS = {"p", "head", "item", "quote", "list", "table", "row"}  # a block holding these is a container
+_SENTENCE_END = re.compile(r"[.!?。！？；;:：…\"”’」』)）]$")
+
+
+def _paragraphs(element: Any) -> list[str]:
+    """Text blocks of trafilatura's XML in order: one per paragraph, heading or list item, one
+    line per table row ("| a | b |", as its text output writes them)."""
+    out: list[str] = []
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "row":
+            cells = [" ".join("".join(c.itertext()).split()) for c in child]
+            out.append("| " + " | ".join(cells) + " |")
+        elif tag in _BLOCKS and not any(isinstance(g.tag, str) and g.tag in _HOLDERS for g in child):
+            out.extend(_lines(child, prefix="- " if tag == "item" else ""))
+        else:
+            out.extend(_paragraphs(child))
+        if child.tail and child.tail.strip() and element.tag != "main":
+            out.append(" ".join(child.tail.split()))
+    return out
+
+
+def _lines(block: Any, prefix: str) -> list[str]:
+    """A block's text; at each <lb/> the line goes on unless it ended a sentence (a wrapped
+    sentence), Latin words joined by a space and Chinese by nothing."""
+    lines = [""]
+    pending = [False]  # a <lb/> inside a sentence: join what comes next
+
+    def add(text: str | None) -> None:
+        if not text:
+            return
+        if pending[0] and text.strip():
+            head, tail = lines[-1].rstrip(), text.lstrip()
+            cjk = _CJK_CHAR.match(head[-1:]) or _CJK_CHAR.match(tail[:1])
+            lines[-1] = head + ("" if cjk else " ")
+            text = tail
+            pending[0] = False
+        lines[-1] += text
+
+    def walk(node: Any) -> None:
+        add(node.text)
+        for child in node:
+            if child.tag == "lb":
+                line = lines[-1].rstrip()
+                if line and not _SENTENCE_END.search(line):
+                    pending[0] = True
+                elif line:
+                    lines.append("")
+            else:
+                walk(child)
+            add(child.tail)
+
+    walk(block)
+    texts = (" ".join(line.split()) for line in lines)
+    return [prefix + text for text in texts if text]
+
+
+_CJK_CHAR = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
 
 def fetch_full_texts(

@@ -53,6 +53,10 @@ def test_never_chosen_by_any_algorithm(name: str, algorithm: str) -> None:
         (["新闻一。", "新闻二。", "新闻三。", "相关阅读：", "《另一篇文章》"], 3),
         (["About the bug", "It crashed.", "We fixed it.", "Thanks."], None),  # a heading at the top is content
         (["One.", "Two.", "Forward-Looking Statements", "This release contains statements."], 2),
+        # html/article/trafilatura/knowtechie.com.rally.html: related headlines under this heading
+        (["Rocket Pass 4 will begin on August 28.", "It will run you 10 keys.", "Editors’ Recommendations:",
+          "- Crates are leaving Rocket League and the trading community is scrambling"], 2),
+        (["新闻一。", "新闻二。", "猜你喜欢", "另一家公司发布新款手机 芯片行业迎来新一轮投资热潮"], 2),
     ],
 )
 def test_trailer_headings(lines: list[str], expected: int | None) -> None:

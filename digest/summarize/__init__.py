@@ -32,7 +32,7 @@ __all__ = [
     "summarize",
 ]
 
-SUMMARY_VERSION = "1"
+SUMMARY_VERSION = "2"  # 2: issue 16 (furniture list, cues, teasers)
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}
@@ -88,7 +88,7 @@ def summarize(
     if not pool:
         return Summary((), "")
     units = [Unit(s.text, s.paragraph) for s in pool]
-    order = rank(name, units, title, lang)
+    order = rank(name, units, title, lang, budget)
     chosen = choose(order, [u.text for u in units], sentences, budget, reach=sentences + _REACH)
     picked = tuple(units[i].text for i in chosen)
     return Summary(picked, render(picked, budget))

@@ -37,14 +37,16 @@ class Unit:
     paragraph: int
 
 
-def rank(algorithm: str, units: Sequence[Unit], title: str, language: str) -> list[int]:
-    """All unit indices, best first."""
+def rank(algorithm: str, units: Sequence[Unit], title: str, language: str, budget: int = 0) -> list[int]:
+    """All unit indices, best first (`budget`: the blurb's characters, which PacSum weighs length by)."""
     if algorithm == "lead" or len(units) <= 1:
         return list(range(len(units)))
     if algorithm == "pacsum":
+        from .pacsum import PARAMS
         from .pacsum import rank as pacsum_rank  # numpy: imported on first use
 
-        return pacsum_rank([terms(u.text, language) for u in units], terms(title, language))
+        return pacsum_rank([terms(u.text, language) for u in units], terms(title, language),
+                           PARAMS["zh" if language == "zh" else "en"], texts=[u.text for u in units], budget=budget)
     if algorithm in SUMY_ALGORITHMS:
         return _sumy_rank(algorithm, units, title, language)
     raise ValueError(f"unknown summary algorithm {algorithm!r} (expected one of {', '.join(ALGORITHMS)})")

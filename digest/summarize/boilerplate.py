@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_NAME = r"[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|da|al)){0,3}"
-_CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"
+from ..furniture import is_furniture
 
 # Tried at the start of the sentence (stripped of list dashes and bullets).
 _STARTS = [
@@ -48,9 +47,7 @@ _STARTS = [
     r"(?:相关|延伸|推荐|拓展|往期)(?:阅读|推荐|新闻|报道|文章|回顾)\s*[:：]?",
     r"[（(]\s*完\s*[）)]$|字号$|打印$|分享$|收藏$",
     r"(?:发布|更新|发表)?时间\s*[:：]",
-    r"(?:作者|文|编辑|责编|责任编辑|审核|审校|校对|编审|监制|策划|统筹|美编|记者|实习生|通讯员|撰文|口述|整理)"
-    rf"\s*[:：/|丨]?\s*{_CJK_NAME}(?:\s+\S{{1,12}}){{0,6}}$",
-    rf"文\s*[/丨|]\s*\S+(?:\s+{_CJK_NAME})?$",
+    r"文\s*[/丨|]\s*\S+(?:\s+[\u4e00-\u9fff·]{2,5})?$",
 ]
 
 # Searched anywhere in the sentence.
@@ -79,13 +76,14 @@ _TRAILER_HEADING = re.compile(
     r"^(?:about\s+(?:the\s+)?[A-Z\w][\w&.,' -]{0,60}|forward[- ]looking statements?|safe harbor statement"
     r"|media contacts?|press contacts?|investor contacts?|related (?:articles|stories|coverage|reading)"
     r"|more (?:from|on) .{0,40}|recommended(?: for you)?|you (?:may|might) also like"
-    r"|关于.{1,20}|相关(?:阅读|推荐|新闻|报道|文章)|延伸阅读|推荐阅读|往期回顾|热门推荐)\s*[:：]?$",
+    r"|editors?[’']?s?[’']? (?:recommendations|picks)|read next|more stories"
+    r"|关于.{1,20}|相关(?:阅读|推荐|新闻|报道|文章|链接|资讯)|延伸阅读|推荐阅读|往期回顾|热门(?:推荐|文章|阅读|新闻)|猜你喜欢)"
+    r"\s*[:：]?$",
     re.IGNORECASE,
 )
 
-# Case matters for these, at the start: a byline is "By" and names, "SOURCE" is shouted.
+# Case matters for this, at the start: "SOURCE" is shouted.  (Bylines are in digest/furniture.py.)
 _CASED = [
-    rf"By\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*$",
     r"SOURCE\s+[A-Z]",
 ]
 
@@ -109,7 +107,7 @@ _MAX_NOTE = 60
 def is_boilerplate(sentence: str) -> bool:
     """True for a byline, share prompt, copyright line, reprint notice, credit or the like."""
     text = _BULLET.sub("", sentence.strip())
-    if not text:
+    if not text or is_furniture(text):
         return True
     if len(text) < 400:
         if _START.match(text) or _CASED_START.match(text):

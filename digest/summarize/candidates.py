@@ -14,15 +14,25 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
+from ..furniture import cut, is_furniture, is_truncated, without_quotes
+from .blurb import ELLIPSIS
 from .boilerplate import is_boilerplate, trailer_start
 from .sentences import Sentence, split_sentences
 from .stopwords import stop_words
 from .tokenizer import rough_words
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_SPACE = re.compile(r"\s+")
 SCAN_CHARS = 40_000  # only the article's first ~6,000 words are read: a blurb never comes from further down
 _MIN_WORDS = 2  # fewer content words ("It was late.", "She was 91.") only when nothing else is left
+_LEAD = 3  # datelines and bylines stand before one of the first sentences
+_TITLE_PREFIX = 8  # characters of the headline a sentence must open with to have it cut off
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’」』)）]*$")  # "[…]" after a whole sentence elides what follows
+_CUT_MARK = re.compile(r"[\s,;:，、；：]*(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|\.{3,}|…+)\s*$")
+_STAMP = re.compile(r"^\s*(?:最后更新|更新时间|发布时间|Updated|Published)?\s*[:：]?\s*"
+                    r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*", re.IGNORECASE)
 
 
 def candidates(text: str, title: str, language: str, limit: int | None = None) -> list[Sentence]:
@@ -42,9 +52,14 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
     seen: set[str] = set()
     strong: list[tuple[Sentence, list[str]]] = []
     weak: list[tuple[Sentence, list[str]]] = []
+    last = len(sentences) - 1
     for index, sentence in enumerate(sentences):
         if trailer is not None and index >= trailer:
             break
+        if is_boilerplate(sentence.text) or is_furniture(sentence.text):
+            continue
+        truncated = is_truncated(sentence.text) and (index == last or "[" in sentence.text[-8:])
+        sentence = _trimmed(sentence, title, lead=index < _LEAD, truncated=truncated)
         key = _key(sentence.text)
         if not key or key in seen or is_boilerplate(sentence.text):
             continue
@@ -52,9 +67,48 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
         content = [w for w in rough_words(sentence.text) if w not in stop]
         if _repeats_title(key, content, title_key, title_words):
             continue
-        is_weak = (any_terminated and not sentence.terminated) or len(set(content)) < _MIN_WORDS
+        truncated = truncated and sentence.text.endswith(ELLIPSIS)
+        is_weak = truncated or (any_terminated and not sentence.terminated) or len(set(content)) < _MIN_WORDS
         (weak if is_weak else strong).append((sentence, content))
     return [sentence for sentence, _ in _cap(strong or weak, limit)]
+
+
+def _trimmed(sentence: Sentence, title: str, *, lead: bool, truncated: bool) -> Sentence:
+    """The sentence without the furniture at its ends (furniture.CUT), the headline it opens with
+    (a title glued to the lede by the page), or an inline stock quote.  A sentence the feed cut
+    short ends in one "…" after its last whole word, whatever marker the feed used."""
+    text = sentence.text
+    start, end = cut(text, lead=lead)
+    if truncated:
+        end = start + len(_CUT_MARK.sub("", text[start:end]))
+        if end > start and not _SENTENCE_END.search(text[start:end]):
+            return replace(sentence, text=without_quotes(text[start:end]) + ELLIPSIS,
+                           start=sentence.start + start, end=sentence.start + end, terminated=False)
+    if lead:
+        start += _title_prefix(text[start:end], title)
+        stamp = _STAMP.match(text, start, end) if start else None
+        if stamp and stamp.end() < end and any(c.isdigit() for c in stamp.group()):
+            start = stamp.end()
+    if (start, end) == (0, len(text)) and "%" not in text:
+        return sentence
+    piece = without_quotes(text[start:end].strip())
+    return replace(sentence, text=piece, start=sentence.start + start, end=sentence.start + end)
+
+
+def _title_prefix(text: str, title: str) -> int:
+    """Length of an opening stretch of `text` that is a piece of the headline, followed by a
+    space (the page put its headline in front of the lede), else 0."""
+    squashed_title = _SPACE.sub("", title)
+    if len(squashed_title) < _TITLE_PREFIX:
+        return 0
+    best = 0
+    for match in _SPACE.finditer(text):
+        head = _SPACE.sub("", text[: match.start()])
+        if head not in squashed_title:
+            break
+        if len(head) >= max(_TITLE_PREFIX, len(squashed_title) // 2):
+            best = match.end()
+    return best if best < len(text) else 0
 
 
 def _head_sentences(text: str, limit: int) -> list[Sentence]:

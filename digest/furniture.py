@@ -1,0 +1,118 @@
+"""Page furniture that reaches feed text, listing teasers and extracted full text: a list to read.
+
+Each entry has a name, the pattern and an example; tests/test_summarize_furniture.py checks every
+entry against the text it was written for, from a real page or feed.  Two kinds:
+
+- DROP: the whole sentence is furniture (a WordPress footer, a label with nothing after it, a CSS
+  line from a code block, "YouTube Video Link: https://…").
+- CUT: a part of a sentence is furniture and the rest is news: a dateline or byline in front of
+  the lede, a stock quote after a company name, the "[…]" a feed leaves after a cut teaser.  The
+  cut sentence is still the article's own words, in order.
+
+A leaf: the summarizer (digest/summarize/candidates.py, with its broader list of share prompts,
+copyright and reprint notices in boilerplate.py) and the full-text extractor (digest/fulltext.py)
+both apply it.  `is_truncated` marks a sentence the feed itself cut short.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CJK = "\u4e00-\u9fff"
+_NAME = r"[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|da|al)){0,3}"
+_CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    regex: re.Pattern[str]
+    example: str  # text from a real page or feed that the pattern is for
+
+
+def _p(name: str, pattern: str, example: str, flags: int = 0) -> Pattern:
+    return Pattern(name, re.compile(pattern, flags), example)
+
+
+DROP: tuple[Pattern, ...] = (
+    _p("wordpress footer", r"\bappeared first on\b|(?:最先|最早|首先)(?:出现|出現|发表|發表)(?:在|于|於)",
+       "這篇文章 2020 小米米粉節 11 款新品與優惠特價商品資訊整理 最早出現於 就是教不落 - 給你最豐富的 3C 資訊、教學網站。",
+       re.IGNORECASE),
+    # Only labels: "本期主持：时间点：", "商品说明：", "Rob Fahrni:" (a short line ending in a colon).
+    _p("label only", r"^(?:[^。！？.!?：:\n]{1,20}[：:]\s*){1,3}$", "本期主持：时间点："),
+    _p("css line", r"!important\s*;?\s*$|^[\w\s.#:>~+*,\[\]=\"'()-]{1,80}\{\s*[^{}]*\}?\s*$"
+       r"|^(?:[a-z-]{3,30}\s*:\s*[^;:{}]{1,60};\s*)+$|^\}\s*$",
+       "filter: none !important;"),
+    _p("video link", r"^(?:youtube\s+)?video\s+link\s*:\s*https?://", "YouTube Video Link: https://www.youtube.com/watch?v=EAWbYCuCzKU",
+       re.IGNORECASE),
+    # A byline on its own line: "By Jane Smith and Li Wei", "记者 唐霁", "责任编辑：龙慧".
+    _p("byline alone", rf"^By\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*\s*$"
+       r"|^(?:作者|文|编辑|责编|责任编辑|审核|审校|校对|编审|监制|策划|统筹|美编|记者|实习生|通讯员|撰文|口述|整理)"
+       rf"\s*[:：/|丨]?\s*{_CJK_NAME}(?:\s+\S{{1,12}}){{0,6}}$",
+       "By Bernice Scott"),
+    _p("dateline alone", rf"^[{_CJK}·]{{2,20}}\d{{1,2}}月\d{{1,2}}日(?:电|讯)\s*(?:[（(][^（）()]{{1,30}}[）)])?\s*$"
+       r"|^[A-Z][A-Z .,'/-]{2,40}\s*[—–-]*\s*$",
+       "新华社巴黎12月9日电（记者唐霁）"),
+    _p("image caption", r"^[^。！？]{2,60}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{0,30}(?:供图|摄)\s*$",
+       "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),
+)
+
+CUT: tuple[Pattern, ...] = (
+    # At the start of one of an article's first sentences only (see candidates.py).
+    _p("dateline", rf"^(?:[{_CJK}·]{{2,20}}?\d{{1,2}}月\d{{1,2}}日(?:电|讯)|本报讯)\s*(?:[（(][^（）()]{{1,30}}[）)])?\s*",
+       "新华社巴黎12月9日电（记者唐霁）法国总统马克龙9日宣布……"),
+    _p("byline", r"^[（(](?:记者|通讯员|特约记者)[^（）()]{1,30}[）)]\s*", "（记者唐霁）法国总统马克龙9日宣布……"),
+    _p("wire dateline", r"^(?:[A-Z][A-Z'.-]{2,}(?:[ ,/]+[A-Z][A-Za-z'.-]+){0,4}\s*(?:\([A-Za-z. ]{2,20}\))?|\((?:CNN|Reuters|AP|AFP)\))"
+       r"\s*(?:--|[—–-])\s+(?=[A-Z“\"])",
+       "LOS ANGELES (Reuters) - South Korean thriller “Parasite” was the upset winner at the Screen Actors Guild awards."),
+    # Anywhere: a live quote after a listed company's name.
+    _p("stock quote", r"\s*[（(]\s*-?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?%\s*[）)]",
+       "摩根大通(115.395, 2.79, 2.47%)周二公布的财报显示……"),
+    # At the end: what a feed leaves where it cut the text.
+    _p("truncation marker", r"\s*\[\s*(?:…|\.\.\.|&hellip;)\s*\]\s*$",
+       "This got me thinking — how much bandwidth does my phone use to keep my apps updated? […]"),
+)
+_LEAD_ONLY = {"dateline", "byline", "wire dateline"}
+_TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|(?<![.…])(?:\.\.\.|…)|\s(?:\.\.\.|…))\s*$")
+
+
+def is_furniture(sentence: str) -> bool:
+    """True when the whole sentence (or line) is one of the DROP kinds."""
+    text = sentence.strip().lstrip("-–—•*·|> ")
+    return any(p.regex.search(text) for p in DROP)
+
+
+def cut(sentence: str, *, lead: bool) -> tuple[int, int]:
+    """(start, end) of what is left of `sentence` once CUT furniture is taken off its ends.
+
+    `lead`: the sentence is one of the article's first, where datelines and bylines stand.
+    The inline stock quote is not removed here (see `without_quotes`), so the span stays exact.
+    """
+    start, end = 0, len(sentence)
+    if lead:
+        changed = True
+        while changed:
+            changed = False
+            for pattern in CUT:
+                if pattern.name in _LEAD_ONLY:
+                    match = pattern.regex.match(sentence, start, end)
+                    if match and match.end() > start and match.end() < end:
+                        start, changed = match.end(), True
+    for pattern in CUT:
+        if pattern.name == "truncation marker":
+            match = pattern.regex.search(sentence, start, end)
+            if match and match.start() > start:
+                end = match.start()
+    return start, end
+
+
+def without_quotes(sentence: str) -> str:
+    """The sentence without inline stock quotes: "摩根大通(115.395, 2.79, 2.47%)周二" -> "摩根大通周二"."""
+    return next(p for p in CUT if p.name == "stock quote").regex.sub("", sentence)
+
+
+def is_truncated(sentence: str) -> bool:
+    """Ends the way a feed ends a teaser it cut: "[…]", "[...]", "senior ..." or a single "…"
+    (Chinese "……" is punctuation, not a cut)."""
+    return _TRUNCATED.search(sentence) is not None

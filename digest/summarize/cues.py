@@ -1,0 +1,60 @@
+"""What a sentence's own wording says about its fitness for a blurb, apart from its topic.
+
+An editor skips a sentence that leans on the one before it ("This…", "But…", "此外…", "这…"):
+shown alone it means nothing, or the opposite of the article.  An opening quotation is colour
+rather than news, and a sentence much longer than the blurb's
+share is usually background (a career, a chronology) and crowds out the news.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from .pacsum import PacSumParams
+
+# A sentence opening with one of these points back at something said before it.
+_LEANING_EN = re.compile(
+    r"^[\"'“‘(]*(?:this|that|these|those|it|its|they|their|them|he|she|his|her|but|however|also|and|so|thus|"
+    r"still|yet|meanwhile|instead|moreover|furthermore|in addition|additionally|as a result|such|there|"
+    r"then|later|even so|nevertheless|nonetheless|otherwise|likewise|similarly|besides|again|another|"
+    r"the (?:former|latter|same)|both|neither|either|here)\b",
+    re.IGNORECASE,
+)
+# Chinese: demonstratives and "besides" openers only.  Contrastive and causal openers (但/而/然而/因此)
+# often start the sentence that carries a Chinese story's point (然而，在这份亮丽的成绩单背后…), and
+# penalising them cost precision on the dev half.
+_LEANING_ZH = re.compile(r"^[“‘「『（(]*(?:这|此|该|其|它|他们|她们|它们|对此|为此|此外|另外|除此之外|与此同时)")
+# Names and numbers: the facts of a story ("JPMorgan Chase earned $4.9 billion", "2019年…8.8%").
+_FACT = re.compile(r"(?<=\s)[A-Z][\w.&'’-]+|\d+(?:[.,]\d+)*%?|《[^》]{1,30}》")
+_QUOTE_START = re.compile(r"^[\"“「『]")
+
+
+def leans_back(sentence: str) -> bool:
+    """True when the sentence opens with a word that needs an earlier sentence to make sense."""
+    text = sentence.lstrip(" -–—•*·")
+    return bool(_LEANING_ZH.match(text) or _LEANING_EN.match(text))
+
+
+def cue_penalties(texts: Sequence[str], budget: int, params: PacSumParams) -> npt.NDArray[np.float64]:
+    """A penalty per sentence (0 = none), in the units of PacSum's scores."""
+    out = np.zeros(len(texts), dtype=np.float64)
+    for i, text in enumerate(texts):
+        penalty = 0.0
+        if params.leaning and i > 0 and leans_back(text):
+            penalty += params.leaning
+        if params.quote and _QUOTE_START.match(text):
+            penalty += params.quote
+        if params.facts:
+            penalty -= params.facts * min(1.0, len(_FACT.findall(text)) / 4)
+        if params.long and budget > 0:
+            excess = len(text) / budget - params.long_share
+            if excess > 0:
+                penalty += params.long * excess
+        out[i] = penalty
+    return out

@@ -1,0 +1,65 @@
+"""The editor's cues in the default ranking (digest/summarize/cues.py, pacsum.py), on real sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.summarize import summarize
+from digest.summarize.cues import cue_penalties, leans_back
+from digest.summarize.pacsum import PARAMS
+
+
+@pytest.mark.parametrize(("sentence", "leans"), [
+    # html/article/trafilatura/phys.org.tool.html
+    ("This suggests the Neanderthal were quite dedicated to making such tools.", True),
+    # html/article/trafilatura/cbsnews.com.carolina.html
+    ("But they're especially high for Joe Biden.", True),
+    # html/article/gne/csdn-1.html
+    ("此外，ZoomEye（钟馗之眼）正式商业化——知道创宇推出了硬件化的ZoomEye产品。", True),
+    # html/article/gne/gamersky-gamersky.html
+    ("这批院门投放的一瞬间，每个玩家的庄园霎时间都像装了一批自带明言明语的BGM。", True),
+    # html/article/gne/163-1.html: a contrast that carries the story's point stands alone
+    ("然而，在这份亮丽的成绩单背后，龙湖的盈利能力却在走下坡路。", False),
+    ("The report by the University and College Union claims institutions have created a pool of low-paid staff.",
+     False),
+    ("Thousands of academic staff at British universities are being treated as second-class citizens.", False),
+])
+def test_a_sentence_that_leans_on_an_earlier_one_is_recognised(sentence: str, leans: bool) -> None:
+    assert leans_back(sentence) is leans
+
+
+def test_cues_cost_a_sentence_its_rank() -> None:
+    texts = [
+        "Microsoft said on Thursday it aims to remove more carbon from the atmosphere than it emits by 2030.",
+        "But even as technology companies have stepped in with their own climate goal plans, they faced criticism.",
+        "“We must begin to offset the damaging effects of climate change,” he said.",
+    ]
+    penalties = cue_penalties(texts, 320, PARAMS["en"])
+    assert penalties[0] <= 0 < penalties[1] and penalties[2] > 0
+    long_zh = "中国集成电路设计业的产品分布在通信、智能卡、计算机、多媒体、导航、模拟、功率和消费电子等所有8个领域，" * 2
+    short_zh = "2018年中国进口集成电路4176亿块，价值3121亿美元。"
+    zh = cue_penalties([short_zh, long_zh], 200, PARAMS["zh"])
+    assert zh[1] > zh[0]
+
+
+def test_a_teaser_above_the_lede_gives_way_to_its_fuller_copy() -> None:
+    # html/article/trafilatura/vancouversun.com.microsoft.html: the page prints a teaser above
+    # the headline and the lede, and says it again, in full, further down.
+    text = "\n\n".join([
+        "Microsoft will invest US$1 billion over the next four years to speed up the development of carbon "
+        "removal technology.",
+        "Microsoft Corp said on Thursday it aims to remove more carbon from the atmosphere than it emits by 2030 "
+        "and that by 2050, it hopes to have taken out enough to account for all the direct emissions the company "
+        "has ever made.",
+        "The focus on removing existing carbon from the atmosphere sets Microsoft’s climate goals apart from other "
+        "corporate pledges which have focused on cutting ongoing emissions or preventing future ones.",
+        "Speaking from a stage at Microsoft’s headquarters in Redmond, Washington, Chief Executive Satya Nadella "
+        "said that corporations need to create profitable solutions for the problems of both people and planet.",
+        "Microsoft plans to cut its carbon emissions by more than half by 2030 across its supply chain.",
+        "The plan includes the creation of a “Climate Innovation Fund,” which will invest US$1 billion over the "
+        "next four years to speed up the development of carbon removal technology.",
+    ])
+    summary = summarize(text, title="Microsoft moves to erase its carbon footprint from the atmosphere in climate push",
+                        language="en")
+    assert summary.sentences[0].startswith("Microsoft Corp said on Thursday")
+    assert not any(s.startswith("Microsoft will invest") for s in summary.sentences)
