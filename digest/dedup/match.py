@@ -1,0 +1,184 @@
+"""When two items are one story: the rules, each with its number, used for the window and for history.
+
+An item is compared by its `Features`: the term hashes of its title and of the start of its
+text (terms.py).  Rules, in order (`compare` returns the first that decides):
+
+1. **numbers** — titles that both name numbers, neither set containing the other, are different
+   stories: "iOS 17.5" / "iOS 17.5.1", "Daily update for June 5" / "June 6", "6.8级地震" / "4.2级地震".
+2. **time** — two dated items published more than `STORY_HOURS` apart are not one story (a story
+   is reported within a day or two; the same template a week later is another one).
+3. **series** — two titles of one source that share a beginning and an end and differ in a slot
+   between ("竖向彩条揭开MG转场…" / "横向彩条揭开MG转场…", "Yii源码阅读笔记 - 组件集成" / "- 日志组件") are
+   siblings of a series, not one story.
+4. **text** — when both have text: the share of the shorter lead's terms found in the other
+   (containment), so a feed's two-sentence summary matches the full article.  At or above
+   `text_threshold` they are one story.  Two items of one source need similar titles as well
+   (a source's items often share a boilerplate description and nothing else).
+5. **title** — the weighted Dice overlap of the title terms: each term weighs its rarity in the
+   run (inverse document frequency over the window and history), a source's template terms (on
+   three or more of its titles) count less, and generic words (GENERIC in terms.py) a quarter.
+   Rare names and events shared ("ChatGPT", "Perplexity", "罢工") make a story; shared common
+   words do not.  At or above `title_threshold` (`title_threshold_zh` for two Chinese titles, whose
+   character pairs a rewrite shares fewer of) they are one story.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..config import DedupSettings
+from ..models import Item
+from .keys import key_hash
+from .terms import GENERIC_WEIGHT, NUMBER_BIT, generic_hashes, hashes
+
+Terms = tuple[int, ...]
+
+STORY_HOURS = 48.0
+LEAD_CHARS = {"en": 400, "zh": 160}  # the start of the text that is compared (about 60 words)
+MIN_LEAD = 12  # distinct lead terms below which a text is too short to compare as text
+SAME_SOURCE_TITLE = 0.5  # title score two items of one source with the same text still need
+TEMPLATE_MIN = 3  # a term on this many titles of one source is (part of) its template
+
+
+@dataclass(frozen=True)
+class Features:
+    """What an item is compared by, and what history stores of it."""
+
+    title: Terms
+    lead: Terms  # empty when the item has too little text to compare
+    source: int  # key_hash("source", name)
+    published: datetime | None  # None: undated, or a stored row (whose time is its digest's)
+    zh: bool = False  # a Chinese title (not stored: a window item's language decides)
+
+
+def features(item: Item) -> Features:
+    lang = "zh" if item.language.startswith("zh") else "en"
+    text = item.text
+    if text.startswith(item.title):
+        text = text[len(item.title):]  # many feeds begin the text with the title
+    lead = hashes(text[: LEAD_CHARS[lang]])
+    return Features(title=hashes(item.title), lead=lead if len(lead) >= MIN_LEAD else (),
+                    source=key_hash("source", item.source), published=item.published if item.dated else None,
+                    zh=lang == "zh")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A rule's decision on a pair and the number it decided by."""
+
+    rule: str  # "numbers", "time", "series", "text", "title" or "none"
+    score: float
+    threshold: float
+    same: bool
+
+
+def numbers_agree(a: Terms, b: Terms) -> bool:
+    """False when both titles carry numbers and neither title's numbers include the other's."""
+    na = {t for t in a if t & NUMBER_BIT}
+    nb = {t for t in b if t & NUMBER_BIT}
+    return not na or not nb or na <= nb or nb <= na
+
+
+def series(a: Terms, b: Terms) -> bool:
+    """True when the shared terms are exactly a common beginning and end around a differing slot on both sides."""
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    if prefix + suffix == 0 or prefix + suffix >= min(len(a), len(b)):
+        return False  # nothing in common at the ends, or one title is the other cut short
+    middle_a, middle_b = set(a[prefix : len(a) - suffix]), set(b[prefix : len(b) - suffix])
+    return not (middle_a & middle_b)
+
+
+def containment(a: Terms, b: Terms) -> float:
+    if not a or not b:
+        return 0.0
+    return len(set(a) & set(b)) / min(len(a), len(b))
+
+
+class Weights:
+    """Term weights of one run: rarity over all titles seen, discounted for a source's template terms."""
+
+    def __init__(self, titles: Iterable[Terms], sources: Iterable[int]) -> None:
+        self.df: Counter[int] = Counter()
+        self.by_source: Counter[tuple[int, int]] = Counter()
+        self.n = 0
+        for terms, source in zip(titles, sources, strict=True):
+            self.add(terms, source)
+        self.generic = generic_hashes()
+
+    def add_stored(self, df: dict[int, int], rows: int) -> None:
+        """Counts of the stored titles (history), so rarity is judged over the fortnight, not one day."""
+        self.n += rows
+        self.df.update(df)
+
+    def add(self, terms: Terms, source: int) -> None:
+        self.n += 1
+        self.df.update(terms)
+        self.by_source.update((source, t) for t in terms)
+
+    def weight(self, term: int, source: int) -> float:
+        w = math.log((self.n + 1) / (self.df[term] + 0.5))
+        if term in self.generic:
+            w *= GENERIC_WEIGHT
+        repeats = self.by_source[(source, term)]
+        return w * 2.0 / repeats if repeats >= TEMPLATE_MIN else w
+
+    def title_score(self, a: Features, b: Features) -> float:
+        """Weighted Dice of the two titles' terms (0 when they share fewer than two)."""
+        shared = set(a.title) & set(b.title)
+        if len(shared) < 2:
+            return 0.0
+        wa = {t: self.weight(t, a.source) for t in a.title}
+        wb = {t: self.weight(t, b.source) for t in b.title}
+        total = sum(wa.values()) + sum(wb.values())
+        return 2 * sum(min(wa[t], wb[t]) for t in shared) / total if total else 0.0
+
+
+def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
+            b_sent: datetime | None = None) -> Verdict:
+    """The rule that decides whether `a` and `b` are one story (`b_sent`: when a stored `b` was sent, and
+    then `a`'s language picks the title threshold)."""
+    text_threshold = settings.text_threshold
+    zh = a.zh and (b.zh or b_sent is not None)
+    title_threshold = settings.title_threshold_zh if zh else settings.title_threshold
+    if not numbers_agree(a.title, b.title):
+        return Verdict("numbers", 0.0, 1.0, False)
+    b_time = b.published or b_sent
+    if a.published and b_time and abs((a.published - b_time).total_seconds()) > STORY_HOURS * 3600:
+        hours = abs((a.published - b_time).total_seconds()) / 3600
+        return Verdict("time", hours, STORY_HOURS, False)
+    same_source = a.source == b.source
+    if same_source and a.title != b.title and series(a.title, b.title):
+        return Verdict("series", 0.0, 1.0, False)
+    title = weights.title_score(a, b)
+    if a.lead and b.lead:
+        text = containment(a.lead, b.lead)
+        if text >= text_threshold and (not same_source or title >= SAME_SOURCE_TITLE):
+            return Verdict("text", text, text_threshold, True)
+        if same_source and a.title == b.title and text < text_threshold:
+            return Verdict("text", text, text_threshold, False)  # one source, one title, other posts
+    return Verdict("title", title, title_threshold, title >= title_threshold)
+
+
+def candidate_pairs(terms: Sequence[Terms], cap: int) -> set[tuple[int, int]]:
+    """Pairs (i < j) that share at least two terms each carried by at most `cap` items: the only
+    pairs that can score (a title match needs two shared terms, and common terms weigh nearly nothing)."""
+    postings: dict[int, list[int]] = {}
+    for i, ts in enumerate(terms):
+        for t in ts:
+            postings.setdefault(t, []).append(i)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in postings.values():
+        if 1 < len(members) <= cap:
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    shared[(members[x], members[y])] += 1
+    return {pair for pair, count in shared.items() if count >= 2}
