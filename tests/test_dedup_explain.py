@@ -47,7 +47,7 @@ def test_explains_a_merged_url(decisions: list[Decision]) -> None:
     assert "Merged: Fed holds rates steady (Yahoo Finance)" in text
     assert "shown under: Fed holds rates steady (Reuters)" in text
     assert "https://reuters.example/fed" in text
-    assert "the same text: 100% of the shorter title + lead's shingles" in text
+    assert "text: 100% of the shorter lead's terms" in text
     assert "threshold 70%, dedup.text_threshold" in text
 
 
@@ -78,7 +78,7 @@ def test_history_drop_names_the_day_and_rule() -> None:
     assert found
     assert "Dropped: Fed holds rates steady (Yahoo Finance)" in text
     assert "already sent on 2024-06-04 as: Fed holds (Reuters)" in text
-    assert "the same headline: 80% of the shorter title's significant words, in order (threshold 75%" in text
+    assert "title: the headlines' terms, weighted by rarity, overlap 80% (threshold 75%" in text
 
 
 def test_markup_in_titles_is_printed_literally() -> None:

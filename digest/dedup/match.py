@@ -7,13 +7,15 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    stories: "iOS 17.5" / "iOS 17.5.1", "Daily update for June 5" / "June 6", "6.8级地震" / "4.2级地震".
 2. **time** — two dated items published more than `STORY_HOURS` apart are not one story (a story
    is reported within a day or two; the same template a week later is another one).
-3. **series** — two titles of one source that share a beginning and an end and differ in a slot
-   between ("竖向彩条揭开MG转场…" / "横向彩条揭开MG转场…", "Yii源码阅读笔记 - 组件集成" / "- 日志组件") are
+3. **series** — two titles of one source that share a beginning and an end (terms on three or more
+   of the source's titles: its template) and differ in a slot between ("竖向彩条揭开MG转场…" / "横向彩条揭开MG转场…", "Yii源码阅读笔记 - 组件集成" / "- 日志组件") are
    siblings of a series, not one story.
 4. **text** — when both have text: the share of the shorter lead's terms found in the other
    (containment), so a feed's two-sentence summary matches the full article.  At or above
    `text_threshold` they are one story.  Two items of one source need similar titles as well
-   (a source's items often share a boilerplate description and nothing else).
+   (a source's items often share a boilerplate description and nothing else); two texts that share
+   almost nothing (under TEXT_FLOOR), or two of one source under the threshold, are different posts
+   whatever their titles ("Daily update" from two newsletters).
 5. **title** — the weighted Dice overlap of the title terms: each term weighs its rarity in the
    run (inverse document frequency over the window and history), a source's template terms (on
    three or more of its titles) count less, and generic words (GENERIC in terms.py) a quarter.
@@ -40,8 +42,10 @@ Terms = tuple[int, ...]
 STORY_HOURS = 48.0
 LEAD_CHARS = {"en": 400, "zh": 160}  # the start of the text that is compared (about 60 words)
 MIN_LEAD = 12  # distinct lead terms below which a text is too short to compare as text
+TEXT_FLOOR = 0.1  # two texts sharing less than this of their leads are not one story, whatever the titles
 SAME_SOURCE_TITLE = 0.5  # title score two items of one source with the same text still need
 TEMPLATE_MIN = 3  # a term on this many titles of one source is (part of) its template
+PRIOR_TITLES = 20  # rarity as if the run had this many more titles without the term: a window of three says little
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,8 @@ class Verdict:
 
 def numbers_agree(a: Terms, b: Terms) -> bool:
     """False when both titles carry numbers and neither title's numbers include the other's."""
-    na = {t for t in a if t & NUMBER_BIT}
-    nb = {t for t in b if t & NUMBER_BIT}
+    na = Counter(t for t in a if t & NUMBER_BIT)
+    nb = Counter(t for t in b if t & NUMBER_BIT)
     return not na or not nb or na <= nb or nb <= na
 
 
@@ -125,16 +129,22 @@ class Weights:
         self.by_source.update((source, t) for t in terms)
 
     def weight(self, term: int, source: int) -> float:
-        w = math.log((self.n + 1) / (self.df[term] + 0.5))
+        w = math.log((self.n + PRIOR_TITLES + 1) / (self.df[term] + 0.5))
         if term in self.generic:
             w *= GENERIC_WEIGHT
         repeats = self.by_source[(source, term)]
         return w * 2.0 / repeats if repeats >= TEMPLATE_MIN else w
 
-    def title_score(self, a: Features, b: Features) -> float:
-        """Weighted Dice of the two titles' terms (0 when they share fewer than two)."""
+    def template(self, a: Features, b: Features) -> bool:
+        """Whether two titles of one source share a term of its template (one on several of its titles)."""
         shared = set(a.title) & set(b.title)
-        if len(shared) < 2:
+        return any(self.by_source[(a.source, t)] >= TEMPLATE_MIN for t in shared)
+
+    def title_score(self, a: Features, b: Features) -> float:
+        """Weighted Dice of the two titles' terms; 0 unless they share two terms that are neither numbers
+        nor generic words ("Daily update for June 5" names no story, whoever sends it)."""
+        shared = set(a.title) & set(b.title)
+        if sum(1 for t in shared if not t & NUMBER_BIT and t not in self.generic) < 2:
             return 0.0
         wa = {t: self.weight(t, a.source) for t in a.title}
         wb = {t: self.weight(t, b.source) for t in b.title}
@@ -156,15 +166,15 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
         hours = abs((a.published - b_time).total_seconds()) / 3600
         return Verdict("time", hours, STORY_HOURS, False)
     same_source = a.source == b.source
-    if same_source and a.title != b.title and series(a.title, b.title):
+    if same_source and a.title != b.title and series(a.title, b.title) and weights.template(a, b):
         return Verdict("series", 0.0, 1.0, False)
     title = weights.title_score(a, b)
     if a.lead and b.lead:
         text = containment(a.lead, b.lead)
         if text >= text_threshold and (not same_source or title >= SAME_SOURCE_TITLE):
             return Verdict("text", text, text_threshold, True)
-        if same_source and a.title == b.title and text < text_threshold:
-            return Verdict("text", text, text_threshold, False)  # one source, one title, other posts
+        if text < TEXT_FLOOR or (same_source and text < text_threshold):
+            return Verdict("text", text, text_threshold, False)  # other texts: other posts under one title
     return Verdict("title", title, title_threshold, title >= title_threshold)
 
 

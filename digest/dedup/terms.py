@@ -96,11 +96,14 @@ def term_hash(term: str) -> int:
 
 @lru_cache(maxsize=1 << 17)
 def _hashes(text: str) -> tuple[int, ...]:
-    return tuple(dict.fromkeys(term_hash(t) for t in terms(text)))
+    found = [term_hash(t) for t in terms(text)]
+    seen: set[int] = set()
+    # each term once, but every number: "6月6日" and "6月5日" name different dates
+    return tuple(h for h in found if h & NUMBER_BIT or not (h in seen or seen.add(h)))
 
 
 def hashes(text: str) -> tuple[int, ...]:
-    """The distinct term hashes of a text, in first-seen order (what is compared and stored)."""
+    """The term hashes of a text in first-seen order, each once but numbers as often as they occur (compared and stored)."""
     return _hashes(text)
 
 
