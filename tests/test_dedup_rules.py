@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -223,9 +222,9 @@ def test_no_chaining_through_a_middle_item() -> None:
     """A and C both resemble B but not each other: B joins one of them, the other stays apart."""
     words = [f"w{i}" for i in range(100, 300)]
     tail = " and more text beyond the compared lead" * 3  # makes A and C the representatives
-    a = make("Part one", " ".join(words[:60]) + tail, source="a")
-    b = make("Part middle", " ".join(words[20:80]), source="b")  # 40 of 60 lead words shared with each
-    c = make("Part two", " ".join(words[40:100]) + tail, source="c")
+    a = make("Part one", " ".join(words[:32]) + tail, source="a")
+    b = make("Part middle", " ".join(words[10:42]), source="b")  # 22 of the 32 lead terms shared with each
+    c = make("Part two", " ".join(words[20:52]) + tail, source="c")
     stories = run(a, b, c, settings=replace(SETTINGS, text_threshold=0.6))
     assert len(stories) == 2
 

@@ -136,8 +136,7 @@ def _story_pairs(feats: list[Features], alive: list[int], weights: Weights,
                  settings: DedupSettings) -> dict[int, dict[int, Verdict]]:
     """The verdict on every candidate pair of live leader positions, both directions."""
     edges: dict[int, dict[int, Verdict]] = {}
-    terms = [feats[p].title + feats[p].lead for p in alive]
-    for x, y in candidate_pairs(terms, WINDOW_CAP):
+    for x, y in candidate_pairs([feats[p].title for p in alive], [feats[p].lead for p in alive], WINDOW_CAP).tolist():
         a, b = alive[x], alive[y]
         verdict = compare(feats[a], feats[b], weights, settings)
         if verdict.same or verdict.score > 0:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..config import DedupSettings
-from .match import Features, Terms, Verdict, Weights, compare
+from .match import MIN_SHARED_LEAD, Features, Verdict, Weights, compare
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -124,7 +124,7 @@ class History:
             rows += len(entry_ids)
 
         def cat(parts: list[npt.NDArray[Any]], dtype: type) -> npt.NDArray[Any]:
-            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+            return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
 
         all_keys = cat(keys, np.int64)
         order = np.argsort(all_keys, kind="stable")
@@ -196,39 +196,40 @@ class History:
         return found
 
     def _candidates(self, window: Sequence[Features], positions: Sequence[int]) -> list[tuple[int, int]]:
-        """(position, row) pairs sharing two or more terms that are on at most CANDIDATE_CAP stored rows."""
-        stored_terms, stored_rows = self._postings()
-        probe_terms: list[int] = []
-        probe_owner: list[int] = []
-        for pos in positions:
-            f = window[pos]
-            distinct = dict.fromkeys(f.title + f.lead)
-            probe_terms.extend(distinct)
-            probe_owner.extend([pos] * len(distinct))
-        probe = np.asarray(probe_terms, dtype=np.uint32)
-        owner = np.asarray(probe_owner, dtype=np.int64)
-        lo = np.searchsorted(stored_terms, probe)
-        hi = np.searchsorted(stored_terms, probe, side="right")
-        keep = (hi > lo) & (hi - lo <= CANDIDATE_CAP)
-        lo, hi, owner = lo[keep], hi[keep], owner[keep]
-        lengths = hi - lo
-        if lengths.sum() == 0:
-            return []
-        index = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(int(lengths.sum()))
-        pairs = (np.repeat(owner, lengths) << 32) | stored_rows[index]
-        unique, times = np.unique(pairs, return_counts=True)
-        chosen = unique[times >= 2]
-        return list(zip((chosen >> 32).tolist(), (chosen & 0xFFFF_FFFF).tolist(), strict=True))
+        """(position, row) pairs worth comparing, by the rule of match.candidate_pairs: two shared title
+        terms, or MIN_SHARED_LEAD lead pairs, of those on at most CANDIDATE_CAP stored rows."""
+        found: set[tuple[int, int]] = set()
+        for kind, least in ((0, 2), (1, MIN_SHARED_LEAD)):
+            stored_terms, stored_rows = self._postings(kind)
+            probe_terms: list[int] = []
+            probe_owner: list[int] = []
+            for pos in positions:
+                terms = window[pos].lead if kind else window[pos].title
+                distinct = dict.fromkeys(terms)
+                probe_terms.extend(distinct)
+                probe_owner.extend([pos] * len(distinct))
+            probe = np.asarray(probe_terms, dtype=np.uint32)
+            owner = np.asarray(probe_owner, dtype=np.int64)
+            lo = np.searchsorted(stored_terms, probe)
+            hi = np.searchsorted(stored_terms, probe, side="right")
+            keep = (hi > lo) & (hi - lo <= CANDIDATE_CAP)
+            lo, hi, owner = lo[keep], hi[keep], owner[keep]
+            lengths = hi - lo
+            if lengths.sum() == 0:
+                continue
+            index = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) \
+                + np.arange(int(lengths.sum()))
+            unique, times = np.unique((np.repeat(owner, lengths) << 32) | stored_rows[index], return_counts=True)
+            chosen = unique[times >= least]
+            found.update(zip((chosen >> 32).tolist(), (chosen & 0xFFFF_FFFF).tolist(), strict=True))
+        return sorted(found)
 
-    def _postings(self) -> tuple[U32, I64]:
-        """(term, row) of every stored title and lead term, once each, sorted by term (built once)."""
-        cached = self.__dict__.get("_postings_cache")
-        if cached is None:
-            rows = np.arange(len(self), dtype=np.int64)
-            owner = np.concatenate([np.repeat(rows, np.diff(self.title_offsets)),
-                                    np.repeat(rows, np.diff(self.lead_offsets))])
-            terms = np.concatenate([self.titles, self.leads]).astype(np.int64)
-            packed = np.unique((terms << 32) | owner)
-            cached = ((packed >> 32).astype(np.uint32), packed & 0xFFFF_FFFF)
-            object.__setattr__(self, "_postings_cache", cached)
-        return cached
+    def _postings(self, kind: int) -> tuple[U32, I64]:
+        """(term, row) of every stored title term (kind 0) or lead pair (kind 1), once each, sorted (built once)."""
+        cache: dict[int, tuple[U32, I64]] = self.__dict__.setdefault("_postings_cache", {})
+        if kind not in cache:
+            values, offsets = (self.leads, self.lead_offsets) if kind else (self.titles, self.title_offsets)
+            owner = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(offsets))
+            packed = np.unique((values.astype(np.int64) << 32) | owner)
+            cache[kind] = ((packed >> 32).astype(np.uint32), packed & 0xFFFF_FFFF)
+        return cache[kind]

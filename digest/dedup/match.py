@@ -10,7 +10,7 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
 3. **series** — two titles of one source that share a beginning and an end (terms on three or more
    of the source's titles: its template) and differ in a slot between ("竖向彩条揭开MG转场…" / "横向彩条揭开MG转场…", "Yii源码阅读笔记 - 组件集成" / "- 日志组件") are
    siblings of a series, not one story.
-4. **text** — when both have text: the share of the shorter lead's terms found in the other
+4. **text** — when both have text: the share of the shorter lead's pairs of consecutive terms found in the other
    (containment), so a feed's two-sentence summary matches the full article.  At or above
    `text_threshold` they are one story.  Two items of one source need similar titles as well
    (a source's items often share a boilerplate description and nothing else); two texts that share
@@ -31,16 +31,22 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
 
 from ..config import DedupSettings
 from ..models import Item
 from .keys import key_hash
-from .terms import GENERIC_WEIGHT, NUMBER_BIT, generic_hashes, hashes
+from .result import Rule
+from .terms import GENERIC_WEIGHT, NUMBER_BIT, generic_hashes, hashes, shingles
 
 Terms = tuple[int, ...]
 
 STORY_HOURS = 48.0
-LEAD_CHARS = {"en": 400, "zh": 160}  # the start of the text that is compared (about 60 words)
+LEAD_CHARS = {"en": 360, "zh": 60}  # the start of the text that is compared (about 35 terms)
+LEAD_TERMS = 32  # of which the first this many distinct pairs of terms are kept
 MIN_LEAD = 12  # distinct lead terms below which a text is too short to compare as text
 TEXT_FLOOR = 0.1  # two texts sharing less than this of their leads are not one story, whatever the titles
 SAME_SOURCE_TITLE = 0.5  # title score two items of one source with the same text still need
@@ -53,10 +59,22 @@ class Features:
     """What an item is compared by, and what history stores of it."""
 
     title: Terms
-    lead: Terms  # empty when the item has too little text to compare
+    lead: Terms  # pairs of consecutive terms of the text's start; empty when there is too little text
     source: int  # key_hash("source", name)
     published: datetime | None  # None: undated, or a stored row (whose time is its digest's)
     zh: bool = False  # a Chinese title (not stored: a window item's language decides)
+
+    @cached_property
+    def title_set(self) -> frozenset[int]:
+        return frozenset(self.title)
+
+    @cached_property
+    def lead_set(self) -> frozenset[int]:
+        return frozenset(self.lead)
+
+    @cached_property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(sorted(t for t in self.title if t & NUMBER_BIT))
 
 
 def features(item: Item) -> Features:
@@ -64,7 +82,7 @@ def features(item: Item) -> Features:
     text = item.text
     if text.startswith(item.title):
         text = text[len(item.title):]  # many feeds begin the text with the title
-    lead = hashes(text[: LEAD_CHARS[lang]])
+    lead = shingles(hashes(text[: LEAD_CHARS[lang]]))[:LEAD_TERMS]
     return Features(title=hashes(item.title), lead=lead if len(lead) >= MIN_LEAD else (),
                     source=key_hash("source", item.source), published=item.published if item.dated else None,
                     zh=lang == "zh")
@@ -74,7 +92,7 @@ def features(item: Item) -> Features:
 class Verdict:
     """A rule's decision on a pair and the number it decided by."""
 
-    rule: str  # "numbers", "time", "series", "text", "title" or "none"
+    rule: Rule  # "numbers", "time", "series", "text" or "title"
     score: float
     threshold: float
     same: bool
@@ -82,9 +100,12 @@ class Verdict:
 
 def numbers_agree(a: Terms, b: Terms) -> bool:
     """False when both titles carry numbers and neither title's numbers include the other's."""
-    na = Counter(t for t in a if t & NUMBER_BIT)
-    nb = Counter(t for t in b if t & NUMBER_BIT)
-    return not na or not nb or na <= nb or nb <= na
+    na = [t for t in a if t & NUMBER_BIT]
+    nb = [t for t in b if t & NUMBER_BIT]
+    if not na or not nb or sorted(na) == sorted(nb):
+        return True
+    ca, cb = Counter(na), Counter(nb)
+    return ca <= cb or cb <= ca
 
 
 def series(a: Terms, b: Terms) -> bool:
@@ -101,10 +122,10 @@ def series(a: Terms, b: Terms) -> bool:
     return not (middle_a & middle_b)
 
 
-def containment(a: Terms, b: Terms) -> float:
+def containment(a: frozenset[int], b: frozenset[int]) -> float:
     if not a or not b:
         return 0.0
-    return len(set(a) & set(b)) / min(len(a), len(b))
+    return len(a & b) / min(len(a), len(b))
 
 
 class Weights:
@@ -143,7 +164,7 @@ class Weights:
     def title_score(self, a: Features, b: Features) -> float:
         """Weighted Dice of the two titles' terms; 0 unless they share two terms that are neither numbers
         nor generic words ("Daily update for June 5" names no story, whoever sends it)."""
-        shared = set(a.title) & set(b.title)
+        shared = a.title_set & b.title_set
         if sum(1 for t in shared if not t & NUMBER_BIT and t not in self.generic) < 2:
             return 0.0
         wa = {t: self.weight(t, a.source) for t in a.title}
@@ -159,7 +180,7 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     text_threshold = settings.text_threshold
     zh = a.zh and (b.zh or b_sent is not None)
     title_threshold = settings.title_threshold_zh if zh else settings.title_threshold
-    if not numbers_agree(a.title, b.title):
+    if (a.numbers or b.numbers) and not numbers_agree(a.numbers, b.numbers):
         return Verdict("numbers", 0.0, 1.0, False)
     b_time = b.published or b_sent
     if a.published and b_time and abs((a.published - b_time).total_seconds()) > STORY_HOURS * 3600:
@@ -170,7 +191,7 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
         return Verdict("series", 0.0, 1.0, False)
     title = weights.title_score(a, b)
     if a.lead and b.lead:
-        text = containment(a.lead, b.lead)
+        text = containment(a.lead_set, b.lead_set)
         if text >= text_threshold and (not same_source or title >= SAME_SOURCE_TITLE):
             return Verdict("text", text, text_threshold, True)
         if text < TEXT_FLOOR or (same_source and text < text_threshold):
@@ -178,17 +199,33 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     return Verdict("title", title, title_threshold, title >= title_threshold)
 
 
-def candidate_pairs(terms: Sequence[Terms], cap: int) -> set[tuple[int, int]]:
-    """Pairs (i < j) that share at least two terms each carried by at most `cap` items: the only
-    pairs that can score (a title match needs two shared terms, and common terms weigh nearly nothing)."""
-    postings: dict[int, list[int]] = {}
-    for i, ts in enumerate(terms):
-        for t in ts:
-            postings.setdefault(t, []).append(i)
-    shared: Counter[tuple[int, int]] = Counter()
-    for members in postings.values():
-        if 1 < len(members) <= cap:
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    shared[(members[x], members[y])] += 1
-    return {pair for pair, count in shared.items() if count >= 2}
+def candidate_pairs(titles: Sequence[Terms], leads: Sequence[Terms], cap: int) -> npt.NDArray[np.int64]:
+    """Pairs (i < j) worth comparing: two title terms, or MIN_SHARED_LEAD lead terms, in common, counting
+    only terms that at most `cap` items carry (a title match needs two shared terms, a text match most of
+    the lead, and common terms weigh nearly nothing)."""
+    found = [_sharing(titles, cap, 2), _sharing(leads, cap, MIN_SHARED_LEAD)]
+    return np.unique(np.concatenate(found), axis=0) if any(len(f) for f in found) else np.zeros((0, 2), np.int64)
+
+
+MIN_SHARED_LEAD = 6
+
+
+def _sharing(terms: Sequence[Terms], cap: int, least: int) -> npt.NDArray[np.int64]:
+    """(i, j) rows, i < j, of items sharing at least `least` terms of at most `cap` items."""
+    counts = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
+    flat = np.fromiter((h for t in terms for h in t), dtype=np.int64, count=int(counts.sum()))
+    owner = np.repeat(np.arange(len(terms), dtype=np.int64), counts)
+    packed = np.unique((flat << 32) | owner)  # (term, item) once each, grouped by term
+    term, item = packed >> 32, packed & 0xFFFF_FFFF
+    starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
+    sizes = np.diff(np.r_[starts, len(term)])
+    pairs = []
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= cap)]).tolist():
+        members = item[starts[sizes == size][:, None] + np.arange(size)]  # (groups, size), items ascending
+        i, j = np.triu_indices(size, 1)
+        pairs.append((members[:, i] << 32 | members[:, j]).ravel())
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    keys, times = np.unique(np.concatenate(pairs), return_counts=True)
+    chosen = keys[times >= least]
+    return np.stack([chosen >> 32, chosen & 0xFFFF_FFFF], axis=1)

@@ -10,6 +10,7 @@ and compared with tomorrow's, so this module is the only place that makes them.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 import zlib
@@ -18,7 +19,8 @@ from functools import lru_cache
 # Han (with extension A and compatibility ideographs), kana and hangul
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(f"\\d+(?:[.,]\\d+)*|[{_CJK}]+|[^\\W_{_CJK}]+")
-_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_ASCII_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z0-9]+", re.ASCII)  # _TOKEN on ASCII text, three times faster
+_ACRONYM = re.compile(r"\b[A-Za-z]\.(?:[A-Za-z]\.)+", re.ASCII)
 
 # Words that carry no story on their own.
 STOPWORDS = frozenset(
@@ -69,42 +71,68 @@ def is_number(term: str) -> bool:
     return term[0].isdigit()
 
 
-def terms(text: str) -> list[str]:
-    """The significant terms of a text, in order: stemmed words, Chinese character pairs, numbers."""
-    found: list[str] = []
-    for token in _TOKEN.findall(normalize(_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text))):
-        if token[0].isdigit():
-            found.append(".".join(str(int(part)) for part in re.split(r"[.,]", token.replace(",", "")) if part))
-        elif token[0] >= "\u3040" and "\u3040" <= token[0] <= "\ufaff":
-            if len(token) == 1:
-                if token not in STOPCHARS_ZH:
-                    found.append(token)
-            else:
-                found.extend(a + b for a, b in zip(token, token[1:], strict=False)
-                             if not (a in STOPCHARS_ZH and b in STOPCHARS_ZH))
-        elif token not in STOPWORDS and len(token) > 1:
-            found.append(stem(token))
-    return found
+def _token_terms(token: str) -> tuple[str, ...]:
+    """The terms of one raw token that is not a run of Han characters: a number or a word."""
+    if token[0].isdigit():
+        return (".".join(str(int(part)) for part in re.split(r"[.,]", token.replace(",", "")) if part),)
+    if len(token) == 1 and "\u3040" <= token <= "\ufaff":
+        return () if token in STOPCHARS_ZH else (token,)
+    return (stem(token),) if token not in STOPWORDS and len(token) > 1 else ()
 
 
-@lru_cache(maxsize=1 << 20)
 def term_hash(term: str) -> int:
     """A 32-bit hash stable across runs and machines (history compares it with yesterday's)."""
     value = zlib.crc32(term.encode("utf-8"))
     return value | NUMBER_BIT if is_number(term) else value & ~NUMBER_BIT
 
 
-@lru_cache(maxsize=1 << 17)
-def _hashes(text: str) -> tuple[int, ...]:
-    found = [term_hash(t) for t in terms(text)]
-    seen: set[int] = set()
-    # each term once, but every number: "6月6日" and "6月5日" name different dates
-    return tuple(h for h in found if h & NUMBER_BIT or not (h in seen or seen.add(h)))
+_TOKEN_HASHES: dict[str, tuple[int, ...]] = {}  # raw token, or a pair of Han characters -> its hashes
+_MEMO_LIMIT = 1 << 20  # a memo, not a leak: beyond this many entries nothing more is kept
+
+
+def _memo(key: str, made: tuple[int, ...]) -> tuple[int, ...]:
+    if len(_TOKEN_HASHES) < _MEMO_LIMIT:
+        _TOKEN_HASHES[key] = made
+    return made
 
 
 def hashes(text: str) -> tuple[int, ...]:
-    """The term hashes of a text in first-seen order, each once but numbers as often as they occur (compared and stored)."""
-    return _hashes(text)
+    """The term hashes of a text in order, each once but numbers as often as they occur ("6月6日" is
+    not "6月5日"): what is compared, and what is stored."""
+    if "." in text:
+        text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    tokens = _ASCII_TOKEN.findall(text.lower()) if text.isascii() else _TOKEN.findall(normalize(text))
+    memo = _TOKEN_HASHES
+    made: list[int] = []
+    for token in tokens:
+        got = memo.get(token)
+        if got is not None:
+            made.extend(got)
+        elif len(token) > 1 and "\u3040" <= token[0] <= "\ufaff":  # a Han run: its character pairs
+            for k in range(len(token) - 1):
+                pair = token[k : k + 2]
+                got = memo.get(pair)
+                if got is None:
+                    got = _memo(pair, () if pair[0] in STOPCHARS_ZH and pair[1] in STOPCHARS_ZH
+                                else (term_hash(pair),))
+                made.extend(got)
+        else:
+            made.extend(_memo(token, tuple(term_hash(t) for t in _token_terms(token))))
+    seen: set[int] = set()
+    found: list[int] = []
+    for h in made:
+        if h & NUMBER_BIT or h not in seen:
+            found.append(h)
+            seen.add(h)
+    return tuple(found)
+
+
+def shingles(terms: tuple[int, ...]) -> tuple[int, ...]:
+    """Hashes of consecutive pairs of terms, each once: what a text is compared by (two unrelated texts
+    share common words, but seldom the same two in a row).  Plain integer mixing, stable everywhere."""
+    mask = 0xFFFF_FFFF
+    pairs = (((a * 0x9E3779B1 & mask) ^ b) * 0x85EBCA77 & mask & ~NUMBER_BIT for a, b in itertools.pairwise(terms))
+    return tuple(dict.fromkeys(pairs))
 
 
 @lru_cache(maxsize=1)
