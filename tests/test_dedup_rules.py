@@ -114,7 +114,8 @@ def test_headlines_of_one_listing(a: str, b: str, merged: bool) -> None:
     ("a", "b", "agree"),
     [("iOS 17.5", "iOS 17.5.1", False), ("June 5", "June 6", False), ("6月6日", "6月5日", False),
      ("Beats Dortmund 2-0 for 15th title", "wins 15th title", True), ("no numbers", "1900 jobs", True),
-     ("cuts 1,900 jobs", "cuts 1900 jobs", True)],
+     ("cuts 1,900 jobs", "cuts 1900 jobs", True), ("Six dead in blast", "6 killed in blast", True),
+     ("浅谈 Golang 中数据的并发同步问题（一）", "浅谈 Golang 中数据的并发同步问题（二）", False)],
 )
 def test_numbers_guard(a: str, b: str, agree: bool) -> None:
     assert numbers_agree(hashes(a), hashes(b)) is agree
@@ -126,6 +127,9 @@ def test_series_of_one_source() -> None:
     assert len(run(*(make(t, source="pptmall", language="zh") for t in ppt))) == 5
     assert series(hashes(ppt[0]), hashes(ppt[1]))
     assert not series(hashes("复合？港媒曝郑爽张翰疑旧情复燃 两人戴情侣戒指"), hashes("复合？港媒曝郑爽张翰疑旧情复燃 两人戴情侣戒"))
+    parts = ["Go + Nuxt.js 搭建一个 BBS 系统", "【Go + Nuxt.js 搭建一个 BBS 系统】7. 深入Nuxt.js",
+             "【Go + Nuxt.js 搭建一个 BBS 系统】3. 使用Iris搭建http服务", "【Go + Nuxt.js 搭建一个 BBS 系统】（四）部署"]
+    assert len(run(*(make(t, source="mlog", language="zh") for t in parts))) == 4
     cut = [make("复合？港媒曝郑爽张翰疑旧情复燃 两人戴情侣戒指", language="zh"),
            make("复合？港媒曝郑爽张翰疑旧情复燃 两人戴情侣戒", language="zh")]
     assert len(run(*cut)) == 1

@@ -109,15 +109,19 @@ def numbers_agree(a: Terms, b: Terms) -> bool:
 
 
 def series(a: Terms, b: Terms) -> bool:
-    """True when the shared terms are exactly a common beginning and end around a differing slot on both sides."""
+    """True when the shared terms are exactly a common beginning and end around a differing slot on both
+    sides, or when one title is the other with a numbered part added ("… BBS 系统" / "… BBS 系统】7. 深入Nuxt.js")."""
     prefix = 0
     while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
         prefix += 1
     suffix = 0
     while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
         suffix += 1
-    if prefix + suffix == 0 or prefix + suffix >= min(len(a), len(b)):
-        return False  # nothing in common at the ends, or one title is the other cut short
+    if prefix + suffix == 0:
+        return False
+    if prefix + suffix >= min(len(a), len(b)):  # one title holds the other: a part of it, or it cut short
+        longer = a if len(a) > len(b) else b
+        return any(t & NUMBER_BIT for t in longer[prefix : len(longer) - suffix])
     middle_a, middle_b = set(a[prefix : len(a) - suffix]), set(b[prefix : len(b) - suffix])
     return not (middle_a & middle_b)
 

@@ -47,6 +47,10 @@ GENERIC = frozenset(
 GENERIC_WEIGHT = 0.25
 
 NUMBER_BIT = 1 << 31  # set in the hash of a number term, clear in every other
+# Numbers written as words are numbers: "Six dead" is "6 dead", "Part Two" is a part 2, "（三）" a third.
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}  # noqa: SIM905
+HAN_NUMERALS = {c: str(n) for n, c in enumerate("〇一二三四五六七八九十")}
 
 
 def normalize(text: str) -> str:
@@ -75,8 +79,10 @@ def _token_terms(token: str) -> tuple[str, ...]:
     """The terms of one raw token that is not a run of Han characters: a number or a word."""
     if token[0].isdigit():
         return (".".join(str(int(part)) for part in re.split(r"[.,]", token.replace(",", "")) if part),)
-    if len(token) == 1 and "\u3040" <= token <= "\ufaff":
-        return () if token in STOPCHARS_ZH else (token,)
+    if len(token) == 1 and "\u3040" <= token <= "\ufaff":  # a Han character standing alone: （一） is a part 1
+        return (HAN_NUMERALS[token],) if token in HAN_NUMERALS else () if token in STOPCHARS_ZH else (token,)
+    if token in NUMBER_WORDS:
+        return (NUMBER_WORDS[token],)
     return (stem(token),) if token not in STOPWORDS and len(token) > 1 else ()
 
 
