@@ -53,17 +53,21 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
     absorbed: dict[int, list[tuple[int, float]]] = {}
     assigned: set[int] = set()
     near: dict[int, tuple[int, Verdict]] = {}
+    best = {pos: max((o for o, v in es.items() if v.same), key=lambda o: _strength(es[o], o), default=pos)
+            for pos, es in edges.items()}
     for pos in alive:  # `leaders` is in priority order, so representatives come first
         if pos in assigned:
             continue
         assigned.add(pos)
         absorbed[pos] = []
-        for other, verdict in sorted(edges.get(pos, {}).items(), key=lambda e: (-e[1].same, -e[1].score, e[0])):
+        for other, verdict in sorted(edges.get(pos, {}).items(), key=lambda e: _strength(e[1], e[0]), reverse=True):
             if other in assigned:
                 continue
             if not verdict.same:
                 near.setdefault(other, (pos, verdict))
                 continue
+            if best[other] != pos and best[other] not in assigned:
+                continue  # it is more like an item still free, which may take it (a copy joins its twin)
             assigned.add(other)
             absorbed[pos].append((other, verdict.score))
             decisions[leaders[other]] = _decision(items[leaders[other]], items[leaders[pos]], verdict)
@@ -82,6 +86,11 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
     return DedupResult(items=result, decisions=[d for _, d in sorted(decisions.items())],
                        duplicates=len(items) - len(result) - len(dropped_items), dropped_history=len(dropped_items),
                        near_misses=near_misses)
+
+
+def _strength(verdict: Verdict, other: int) -> tuple[bool, bool, float, int]:
+    """Order of a representative's candidates: matches first, text before title, then the score."""
+    return (verdict.same, verdict.rule == "text", verdict.score, -other)
 
 
 def _decision(item: Item, other: Item, verdict: Verdict) -> Decision:
