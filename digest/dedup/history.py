@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..config import DedupSettings
-from .match import MIN_SHARED_LEAD, Features, Verdict, Weights, compare
+from .match import MIN_SHARED_LEAD, Features, Verdict, Weights, _at_least, compare
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -151,36 +151,35 @@ class History:
         return {wanted[entry]: ref for entry, ref in found.items() if entry in wanted}
 
     def match_keys(self, keys: Sequence[Sequence[tuple[bool, int]]]) -> dict[int, HistoryMatch]:
-        """Positions one of whose (is_url, key) pairs is stored as a key of the same kind."""
+        """Positions one of whose (is_url, key) pairs is stored as a key of the same kind (the first such key)."""
         found: dict[int, HistoryMatch] = {}
-        if len(self.keys) == 0:
+        counts = [len(ks) for ks in keys]
+        probe = np.fromiter((k for ks in keys for _, k in ks), dtype=np.int64, count=sum(counts))
+        if len(self.keys) == 0 or len(probe) == 0:
             return found
-        for position, pairs in enumerate(keys):
-            for is_url, key in pairs:
-                at = int(np.searchsorted(self.keys, key))
-                while at < len(self.keys) and self.keys[at] == key:
-                    if bool(self.key_is_url[at]) == is_url:
-                        found[position] = HistoryMatch(int(self.key_rows[at]), "same-url" if is_url else "same-id",
-                                                       1.0, 1.0)
-                        break
-                    at += 1
-                if position in found:
-                    break
+        at = np.searchsorted(self.keys, probe)
+        hit = np.flatnonzero(self.keys[np.minimum(at, len(self.keys) - 1)] == probe)
+        owner = np.repeat(np.arange(len(keys)), counts)
+        kinds = [is_url for ks in keys for is_url, _ in ks]
+        for k in hit.tolist():  # few: the window's keys that some digest already carried
+            position = int(owner[k])
+            j = int(at[k])
+            while position not in found and j < len(self.keys) and self.keys[j] == probe[k]:
+                if bool(self.key_is_url[j]) == kinds[k]:
+                    found[position] = HistoryMatch(int(self.key_rows[j]), "same-url" if kinds[k] else "same-id",
+                                                   1.0, 1.0)
+                j += 1
         return found
 
     def title_df(self, terms: U32) -> I64:
         """How many stored rows carry each term (for the run's term weights)."""
         if len(self.titles) == 0:
             return np.zeros(len(terms), dtype=np.int64)
-        ordered = self._sorted_titles()
-        return (np.searchsorted(ordered, terms, side="right") - np.searchsorted(ordered, terms)).astype(np.int64)
-
-    def _sorted_titles(self) -> U32:
-        cached = self.__dict__.get("_titles_sorted")
-        if cached is None:
-            cached = np.sort(self.titles)
-            object.__setattr__(self, "_titles_sorted", cached)
-        return cached
+        ordered, _ = self._postings(0)
+        order = np.argsort(terms)
+        found = np.empty(len(terms), dtype=np.int64)
+        found[order] = np.searchsorted(ordered, terms[order], side="right") - np.searchsorted(ordered, terms[order])
+        return found
 
     def match_stories(self, window: Sequence[Features], positions: Sequence[int], weights: Weights,
                       settings: DedupSettings) -> dict[int, tuple[HistoryMatch, Verdict]]:
@@ -209,7 +208,8 @@ class History:
                 probe_terms.extend(distinct)
                 probe_owner.extend([pos] * len(distinct))
             probe = np.asarray(probe_terms, dtype=np.uint32)
-            owner = np.asarray(probe_owner, dtype=np.int64)
+            order = np.argsort(probe)  # sorted probes search a large array ten times faster (cache)
+            probe, owner = probe[order], np.asarray(probe_owner, dtype=np.int64)[order]
             lo = np.searchsorted(stored_terms, probe)
             hi = np.searchsorted(stored_terms, probe, side="right")
             keep = (hi > lo) & (hi - lo <= CANDIDATE_CAP)
@@ -219,8 +219,7 @@ class History:
                 continue
             index = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) \
                 + np.arange(int(lengths.sum()))
-            unique, times = np.unique((np.repeat(owner, lengths) << 32) | stored_rows[index], return_counts=True)
-            chosen = unique[times >= least]
+            chosen = _at_least((np.repeat(owner, lengths) << 32) | stored_rows[index], least)
             found.update(zip((chosen >> 32).tolist(), (chosen & 0xFFFF_FFFF).tolist(), strict=True))
         return sorted(found)
 
@@ -230,6 +229,6 @@ class History:
         if kind not in cache:
             values, offsets = (self.leads, self.lead_offsets) if kind else (self.titles, self.title_offsets)
             owner = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(offsets))
-            packed = np.unique((values.astype(np.int64) << 32) | owner)
+            packed = np.sort((values.astype(np.int64) << 32) | owner)  # a row repeats only a number: harmless
             cache[kind] = ((packed >> 32).astype(np.uint32), packed & 0xFFFF_FFFF)
         return cache[kind]

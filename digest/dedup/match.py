@@ -208,7 +208,8 @@ def candidate_pairs(titles: Sequence[Terms], leads: Sequence[Terms], cap: int) -
     only terms that at most `cap` items carry (a title match needs two shared terms, a text match most of
     the lead, and common terms weigh nearly nothing)."""
     found = [_sharing(titles, cap, 2), _sharing(leads, cap, MIN_SHARED_LEAD)]
-    return np.unique(np.concatenate(found), axis=0) if any(len(f) for f in found) else np.zeros((0, 2), np.int64)
+    both = np.concatenate(found)
+    return both[np.unique(both[:, 0] << 32 | both[:, 1], return_index=True)[1]] if len(both) else both
 
 
 MIN_SHARED_LEAD = 6
@@ -219,7 +220,8 @@ def _sharing(terms: Sequence[Terms], cap: int, least: int) -> npt.NDArray[np.int
     counts = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
     flat = np.fromiter((h for t in terms for h in t), dtype=np.int64, count=int(counts.sum()))
     owner = np.repeat(np.arange(len(terms), dtype=np.int64), counts)
-    packed = np.unique((flat << 32) | owner)  # (term, item) once each, grouped by term
+    packed = np.sort((flat << 32) | owner)  # (term, item), grouped by term
+    packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed  # once each
     term, item = packed >> 32, packed & 0xFFFF_FFFF
     starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
     sizes = np.diff(np.r_[starts, len(term)])
@@ -230,6 +232,16 @@ def _sharing(terms: Sequence[Terms], cap: int, least: int) -> npt.NDArray[np.int
         pairs.append((members[:, i] << 32 | members[:, j]).ravel())
     if not pairs:
         return np.zeros((0, 2), dtype=np.int64)
-    keys, times = np.unique(np.concatenate(pairs), return_counts=True)
-    chosen = keys[times >= least]
+    chosen = _at_least(np.concatenate(pairs), least)
     return np.stack([chosen >> 32, chosen & 0xFFFF_FFFF], axis=1)
+
+
+def _at_least(values: npt.NDArray[np.int64], least: int) -> npt.NDArray[np.int64]:
+    """The values that occur at least `least` times, once each (by sorting: numpy's hashing unique is slower)."""
+    if len(values) == 0:
+        return values
+    ordered: npt.NDArray[np.int64] = np.sort(values)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    counts = np.diff(np.r_[starts, len(ordered)])
+    chosen: npt.NDArray[np.int64] = ordered[starts[counts >= least]]
+    return chosen
