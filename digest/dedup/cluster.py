@@ -60,14 +60,16 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
             continue
         assigned.add(pos)
         absorbed[pos] = []
-        for other, verdict in sorted(edges.get(pos, {}).items(), key=lambda e: _strength(e[1], e[0]), reverse=True):
+        mine = edges.get(pos, {})
+        for other, verdict in sorted(mine.items(), key=lambda e: _strength(e[1], e[0]), reverse=True):
             if other in assigned:
                 continue
             if not verdict.same:
                 near.setdefault(other, (pos, verdict))
                 continue
-            if best[other] != pos and best[other] not in assigned:
-                continue  # it is more like an item still free, which may take it (a copy joins its twin)
+            twin = best[other]
+            if twin != pos and twin not in assigned and not (twin in mine and mine[twin].same):
+                continue  # it is more like an item this story does not take, which may take it
             assigned.add(other)
             absorbed[pos].append((other, verdict.score))
             decisions[leaders[other]] = _decision(items[leaders[other]], items[leaders[pos]], verdict)
