@@ -148,6 +148,11 @@ def test_time_apart_is_another_story() -> None:
     b = make("4 developers I admire", url="https://blog.example/2024/admire", hours=24 * 3)
     assert len(run(a, b)) == 2
     assert len(run(a, replace(b, published=T0 + timedelta(hours=3)))) == 1
+    # from two sources days apart: the same text is the same story, a headline alone is not (the next alert)
+    alert = make("中央气象台发布暴雨蓝色预警", ZH, source="cma", language="zh")
+    again = make("中央气象台发布暴雨蓝色预警", "转自中国天气网。" + ZH, source="weather", hours=72, language="zh")
+    assert len(run(alert, again)) == 1
+    assert len(run(alert, replace(again, text=""))) == 2
 
 
 def test_same_title_same_source_other_text_stays_apart() -> None:

@@ -150,7 +150,7 @@ def _story_pairs(feats: list[Features], alive: list[int], weights: Weights,
     for x, y in candidate_pairs([feats[p].title for p in alive], [feats[p].lead for p in alive], WINDOW_CAP).tolist():
         a, b = alive[x], alive[y]
         verdict = compare(feats[a], feats[b], weights, settings)
-        if verdict.same or verdict.score > 0:
+        if verdict.same or verdict.score > 0 or verdict.rule != "title":  # kept for explain: what kept them apart
             edges.setdefault(a, {})[b] = verdict
             edges.setdefault(b, {})[a] = verdict
     return edges

@@ -5,8 +5,10 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
 
 1. **numbers** — titles that both name numbers, neither set containing the other, are different
    stories: "iOS 17.5" / "iOS 17.5.1", "Daily update for June 5" / "June 6", "6.8级地震" / "4.2级地震".
-2. **time** — two dated items published more than `STORY_HOURS` apart are not one story (a story
-   is reported within a day or two; the same template a week later is another one).
+2. **time** — two items published more than `STORY_HOURS` apart (a stored row: when it was sent) are
+   one story only by the same text, from two sources: a story is reported within a day or two, and a
+   headline alone cannot tell a re-list days later from the same template's next event (暴雨蓝色预警),
+   nor one source's same title from its next post.
 3. **series** — two titles of one source that share a beginning and an end (terms on three or more
    of the source's titles: its template) and differ in a slot between ("竖向彩条揭开MG转场…" / "横向彩条揭开MG转场…", "Yii源码阅读笔记 - 组件集成" / "- 日志组件") are
    siblings of a series, not one story.
@@ -187,10 +189,10 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     if (a.numbers or b.numbers) and not numbers_agree(a.numbers, b.numbers):
         return Verdict("numbers", 0.0, 1.0, False)
     b_time = b.published or b_sent
-    if a.published and b_time and abs((a.published - b_time).total_seconds()) > STORY_HOURS * 3600:
-        hours = abs((a.published - b_time).total_seconds()) / 3600
-        return Verdict("time", hours, STORY_HOURS, False)
+    hours = abs((a.published - b_time).total_seconds()) / 3600 if a.published and b_time else 0.0
     same_source = a.source == b.source
+    if hours > STORY_HOURS and same_source:
+        return Verdict("time", hours, STORY_HOURS, False)
     if same_source and a.title != b.title and series(a.title, b.title) and weights.template(a, b):
         return Verdict("series", 0.0, 1.0, False)
     title = weights.title_score(a, b)
@@ -200,6 +202,8 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
             return Verdict("text", text, text_threshold, True)
         if text < TEXT_FLOOR or (same_source and text < text_threshold):
             return Verdict("text", text, text_threshold, False)  # other texts: other posts under one title
+    if hours > STORY_HOURS:  # days apart, a headline cannot tell a re-list from the template's next event
+        return Verdict("time", hours, STORY_HOURS, False)
     return Verdict("title", title, title_threshold, title >= title_threshold)
 
 
