@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..config import DedupSettings
-from .match import MIN_SHARED_LEAD, Features, Verdict, Weights, _at_least, compare
+from .match import MIN_SHARED_LEAD, Features, Verdict, Weights, _at_least, compare, sampled
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -203,10 +203,9 @@ class History:
             probe_terms: list[int] = []
             probe_owner: list[int] = []
             for pos in positions:
-                terms = window[pos].lead if kind else window[pos].title
-                distinct = dict.fromkeys(terms)
-                probe_terms.extend(distinct)
-                probe_owner.extend([pos] * len(distinct))
+                terms = sampled(window[pos].lead) if kind else window[pos].title
+                probe_terms.extend(terms)
+                probe_owner.extend([pos] * len(terms))
             probe = np.asarray(probe_terms, dtype=np.uint32)
             order = np.argsort(probe)  # sorted probes search a large array ten times faster (cache)
             probe, owner = probe[order], np.asarray(probe_owner, dtype=np.int64)[order]
@@ -229,6 +228,9 @@ class History:
         if kind not in cache:
             values, offsets = (self.leads, self.lead_offsets) if kind else (self.titles, self.title_offsets)
             owner = np.repeat(np.arange(len(self), dtype=np.int64), np.diff(offsets))
+            if kind:  # the sampled lead pairs only, as match.sampled picks them
+                even = (values & 1) == 0
+                values, owner = values[even], owner[even]
             packed = np.sort((values.astype(np.int64) << 32) | owner)  # a row repeats only a number: harmless
             cache[kind] = ((packed >> 32).astype(np.uint32), packed & 0xFFFF_FFFF)
         return cache[kind]

@@ -133,12 +133,13 @@ def hashes(text: str) -> tuple[int, ...]:
     return tuple(found)
 
 
-def shingles(terms: tuple[int, ...]) -> tuple[int, ...]:
-    """Hashes of consecutive pairs of terms, each once: what a text is compared by (two unrelated texts
-    share common words, but seldom the same two in a row).  Plain integer mixing, stable everywhere."""
-    mask = 0xFFFF_FFFF
-    pairs = (((a * 0x9E3779B1 & mask) ^ b) * 0x85EBCA77 & mask & ~NUMBER_BIT for a, b in itertools.pairwise(terms))
-    return tuple(dict.fromkeys(pairs))
+def shingles(terms: tuple[int, ...], limit: int) -> tuple[int, ...]:
+    """Hashes of the first `limit` pairs of consecutive terms: what a text is compared by (two unrelated
+    texts share common words, but seldom the same two in a row).  Plain integer mixing, stable everywhere."""
+    head = terms[: limit + 1]
+    mask = 0xFFFF_FFFF & ~NUMBER_BIT
+    return tuple(dict.fromkeys([((a * 0x9E3779B1 & 0xFFFF_FFFF) ^ b) * 0x85EBCA77 & mask
+                                for a, b in itertools.pairwise(head)]))
 
 
 @lru_cache(maxsize=1)
