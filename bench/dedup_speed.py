@@ -195,7 +195,7 @@ def main() -> None:
     terms._TOKEN_HASHES.clear()  # as in a fresh process: no token seen yet
     t_first, _ = best_of(1, lambda: deduplicate(window, settings=settings,
                                                  history=load_history(state.conn, now=NOW, settings=settings)))
-    rows.append(("first run in the process: load_history + deduplicate", t_first, "memos of text.py empty"))
+    rows.append(("first run in the process: load_history + deduplicate", t_first, "memos of terms.py empty"))
     t_fp, _ = best_of(args.repeat, lambda: [features(item) for item in window])
     rows.append(("features of the window (title and lead terms)", t_fp, ""))
     t_load, history = best_of(args.repeat, lambda: load_history(state.conn, now=NOW, settings=settings))
