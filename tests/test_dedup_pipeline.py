@@ -117,7 +117,7 @@ def test_same_article_reached_by_two_links_is_one_story(http_server: LocalServer
 timezone: Asia/Shanghai
 since: 24h
 fetch:
-  allow_hosts: ["127.0.0.1"]
+  allow_hosts: ["{http_server.base.removeprefix('http://')}"]
 sources:
   - name: 快讯
     url: {feed}
