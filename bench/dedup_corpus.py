@@ -26,7 +26,9 @@ from digest.config import DedupSettings  # noqa: E402
 from digest.dedup import Decision, History, deduplicate  # noqa: E402
 from digest.models import Item  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
+# ../shared next to the checkout, or next to the folder of worktrees
+CORPUS = next((p / "shared" / "corpus" / "feeds" for p in (ROOT.parent, ROOT.parent.parent)
+               if (p / "shared" / "corpus" / "feeds").is_dir()), ROOT.parent / "shared" / "corpus" / "feeds")
 FALLBACK_TIME = datetime(2024, 6, 5, tzinfo=UTC)
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")

@@ -91,9 +91,12 @@ class FetchSettings:
 
 @dataclass(frozen=True)
 class DedupSettings:
-    # containment: the share of the smaller title+lead shingle set found in the other (MinHash)
+    # containment: the share of the shorter lead's terms found in the other
     text_threshold: float = 0.7
-    title_threshold: float = 0.75  # overlap coefficient on significant title words
+    # weighted Dice of title terms (docs/benchmarks/dedup.md): English words, and Chinese character pairs,
+    # of which a rewrite shares fewer
+    title_threshold: float = 0.45
+    title_threshold_zh: float = 0.3
     history_days: int = 14
     order: str = "coverage"
 
@@ -668,11 +671,12 @@ def _host_ports(r: _Reader) -> Callable[[Any, str], tuple[str, ...]]:
 
 
 def _dedup(r: _Reader, data: dict[str, Any]) -> DedupSettings:
-    r.known(data, "dedup", ("text_threshold", "title_threshold", "history_days", "order"))
+    r.known(data, "dedup", ("text_threshold", "title_threshold", "title_threshold_zh", "history_days", "order"))
     d = DedupSettings()
     return DedupSettings(
         text_threshold=r.get(data, "text_threshold", "dedup", r.number(0.05, 1.0), d.text_threshold),
         title_threshold=r.get(data, "title_threshold", "dedup", r.number(0.05, 1.0), d.title_threshold),
+        title_threshold_zh=r.get(data, "title_threshold_zh", "dedup", r.number(0.05, 1.0), d.title_threshold_zh),
         history_days=r.get(data, "history_days", "dedup", r.integer(0, 3650), d.history_days),
         order=r.get(data, "order", "dedup", r.choice(ORDERS), d.order),
     )

@@ -220,6 +220,9 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
         with timer.phase("full text"):
             sections = _with_full_text(config, state, sections, collected.fresh_articles,
                                        dataclasses.replace(fetch_settings, deadline=deadline_at - time.monotonic()))
+            sections, same_article = _same_article(sections)
+    else:
+        same_article = []
     with timer.phase("summarize"):
         sections = _summarize(config, state, sections, collected.fresh_summaries, write=options.write_state)
     items = [i for s in sections for i in s.items]
@@ -232,12 +235,13 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
         language=_dominant_language(items or collected.items, config.title),
         sections=sections,
         sources=tuple(_with_failing_days(state, collected.results, now)),
-        stats=Stats(fetched=len(collected.items), duplicates=deduped.duplicates, selected=len(items)),
+        stats=Stats(fetched=len(collected.items), duplicates=deduped.duplicates + len(same_article),
+                    selected=len(items)),
         archive_url=_archive_link(config, now),
         left_out=selection.left_out,
         ranking=selection.ranking,
     )
-    result = RunResult(digest=digest, decisions=list(deduped.decisions))
+    result = RunResult(digest=digest, decisions=[*deduped.decisions, *same_article, *deduped.near_misses])
     with timer.phase("render"):
         rendered = render_digest(digest, config)
         result.html, result.text, warnings = rendered
@@ -303,6 +307,18 @@ def _with_full_text(config: Config, state: State, sections: tuple[Section, ...],
         ))
         for s in sections
     )
+
+
+def _same_article(sections: tuple[Section, ...]) -> tuple[tuple[Section, ...], list[Any]]:
+    """Items whose fetched articles are the same text are one story (a feed link and a listing link to one page)."""
+    from .dedup import same_text
+
+    merged = same_text([i for s in sections for i in s.items])
+    if not merged.decisions:
+        return sections, []
+    kept = {i.url: i for i in merged.items}
+    rebuilt = (Section(s.name, tuple(kept[i.url] for i in s.items if i.url in kept)) for s in sections)
+    return tuple(s for s in rebuilt if s.items), list(merged.decisions)
 
 
 def _summary_key(item: Item, config: Config, version: str) -> str:

@@ -15,7 +15,7 @@ from digest.dedup import History, deduplicate
 from digest.models import Item
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "feeds"
-SETTINGS = DedupSettings(text_threshold=0.7, title_threshold=0.75)
+SETTINGS = DedupSettings()
 _TAGS = re.compile(r"<[^>]+>")
 
 

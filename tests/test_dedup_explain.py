@@ -47,7 +47,7 @@ def test_explains_a_merged_url(decisions: list[Decision]) -> None:
     assert "Merged: Fed holds rates steady (Yahoo Finance)" in text
     assert "shown under: Fed holds rates steady (Reuters)" in text
     assert "https://reuters.example/fed" in text
-    assert "the same text: 100% of the shorter title + lead's shingles" in text
+    assert "text: 100% of the shorter lead's terms" in text
     assert "threshold 70%, dedup.text_threshold" in text
 
 
@@ -78,7 +78,7 @@ def test_history_drop_names_the_day_and_rule() -> None:
     assert found
     assert "Dropped: Fed holds rates steady (Yahoo Finance)" in text
     assert "already sent on 2024-06-04 as: Fed holds (Reuters)" in text
-    assert "the same headline: 80% of the shorter title's significant words, in order (threshold 75%" in text
+    assert "title: the headlines' terms, weighted by rarity, overlap 80% (threshold 75%" in text
 
 
 def test_markup_in_titles_is_printed_literally() -> None:
@@ -87,3 +87,24 @@ def test_markup_in_titles_is_printed_literally() -> None:
                         other_url="https://a.example/1", other_source="b")
     _, text = render([decision], None)
     assert "[bold]Not markup[/bold]" in text and "([red]src)" in text and "Other [x]" in text
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason"),
+    [
+        ("Quake of magnitude 6.1 kills 12 in Japan", "Quake of magnitude 5.8 kills 3 in Japan",
+         "numbers: the titles name different numbers"),
+        ("ChatGPT outage hits users worldwide", "OpenAI explains what caused the ChatGPT outage",
+         "title: the headlines' terms, weighted by rarity, overlap"),
+    ],
+)
+def test_explains_why_two_items_were_kept_apart(a: str, b: str, reason: str) -> None:
+    items = [make(a, "", "https://a.example/1", "A"), make(b, "", "https://b.example/2", "B")]
+    result = deduplicate(items, settings=DedupSettings(), history=History.empty())
+    assert len(result.items) == 2
+    found, text = render([*result.decisions, *result.near_misses], "https://b.example/2")
+    assert found
+    assert "Kept apart:" in text and reason in text
+    assert "(threshold" in text or "numbers" in reason
+    _, everything = render([*result.decisions, *result.near_misses], None)
+    assert "Kept apart" not in everything  # without a URL, only merges and drops are listed

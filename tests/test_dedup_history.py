@@ -102,7 +102,7 @@ def test_second_run_drops_what_the_first_sent(tmp_path: Path, name: str, day2: I
     [decision] = second.decisions
     assert decision.rule == "history" and decision.matched_by == dropped_by
     assert decision.sent_at == DAY1 and decision.other_title in {i.title for i in DAY1_ITEMS}
-    assert decision.similarity >= (SETTINGS.title_threshold if dropped_by == "title" else SETTINGS.text_threshold)
+    assert decision.similarity >= decision.threshold
 
 
 def test_a_rerun_pinned_to_the_same_now_selects_nothing_again(tmp_path: Path) -> None:
@@ -152,23 +152,6 @@ def test_a_failed_run_records_nothing(tmp_path: Path) -> None:
         state.close()
 
 
-def test_fingerprints_of_another_version_match_by_keys_only(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite"
-    run_day(path, DAY1_ITEMS, DAY1)
-    state = open_state(path)
-    try:
-        with state.transaction() as conn:
-            conn.execute("UPDATE history_fingerprints SET version = version - 1")
-    finally:
-        state.close()
-    copy = item("Federal Reserve keeps interest rates unchanged", FED, url="https://yahoo.example/fed", source="Yahoo",
-                day=DAY2)
-    same_url = item("Fed (updated)", FED, url="https://reuters.example/fed", day=DAY2)
-    result = run_day(path, [copy, same_url], DAY2, record=False)
-    assert [d.matched_by for d in result.decisions if d.rule == "history"] == ["same-url"]
-    assert titles(result) == [copy.title]
-
-
 def test_explain_details_come_from_the_state_file(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite"
     first = [DAY1_ITEMS[2], item("Other story entirely", "Nothing in common with anything else here at all, "
@@ -189,100 +172,80 @@ def test_also_rows_record_urls_and_titles(tmp_path: Path) -> None:
         with state.transaction() as conn:
             record_sent(conn, [sent], now=DAY1)
         rows = state.conn.execute("SELECT title, url, source FROM history ORDER BY id").fetchall()
-        [(count, sizes)] = state.conn.execute("SELECT count, sizes FROM history_fingerprints").fetchall()
+        [(count, leads)] = state.conn.execute("SELECT count, lead_counts FROM history_stories").fetchall()
     finally:
         state.close()
     assert rows == [("Main story about a launch", "https://a.example/1", "feed"), ("Launch copy", "https://b.example/2", "b")]
-    assert count == 2 and np.frombuffer(sizes, dtype="<u4").tolist()[1] == 0  # the copy: URL and title, no text
+    assert count == 2 and np.frombuffer(leads, dtype="<u4").tolist()[1] == 0  # the copy: URL and title, no text
 
 
-# The first layout kept fingerprints in `history`, one row per item; state files of it are
-# read as they are and converted the first time they are written.
-FIRST_LAYOUT = """
-CREATE TABLE history (
-    id INTEGER PRIMARY KEY, sent_at REAL NOT NULL, title TEXT NOT NULL, url TEXT NOT NULL,
-    source TEXT NOT NULL, source_key INTEGER NOT NULL, version INTEGER NOT NULL, url_keys BLOB NOT NULL,
-    id_keys BLOB NOT NULL, sig BLOB, size INTEGER NOT NULL, terms BLOB NOT NULL
-);
-CREATE INDEX history_sent_at ON history (sent_at)
+# The layout before history_stories (digest <= dedup v1): history_fingerprints held MinHashes and
+# title-term hashes that meant something else; only its exact keys (unchanged) and the titles are used.
+OLD_LAYOUT = """
+CREATE TABLE history (id INTEGER PRIMARY KEY, sent_at REAL NOT NULL, title TEXT NOT NULL, url TEXT NOT NULL,
+    source TEXT NOT NULL);
+CREATE TABLE history_fingerprints (sent_at REAL PRIMARY KEY, version INTEGER NOT NULL, first_id INTEGER NOT NULL,
+    count INTEGER NOT NULL, source_keys BLOB NOT NULL, keys BLOB NOT NULL, key_rows BLOB NOT NULL, sizes BLOB NOT NULL,
+    sigs BLOB NOT NULL, terms BLOB NOT NULL, term_counts BLOB NOT NULL)
 """
 
 
-def first_layout_file(path: Path, items: Sequence[Item], now: datetime) -> None:
-    """A state file as the first layout wrote it (rows built the way its record_sent built them)."""
-    from digest.dedup import minhash
-    from digest.dedup.exact import also_key_hashes, key_hashes
-    from digest.dedup.fingerprint import VERSION, fingerprint
-    from digest.dedup.history import key_hash
-    from digest.dedup.text import title_hashes
+def old_layout_file(path: Path, items: Sequence[Item], now: datetime) -> None:
+    """A state file as the previous record_sent wrote it: keys are blake2b("url:"+URL) with the URL bit."""
+    from digest.dedup.keys import key_hash
     from digest.state.store import SCHEMA_VERSION
 
-    fp = fingerprint(items)
-    rows = []
-    for i, sent in enumerate(items):
-        keys = key_hashes(sent)
-        rows.append((sent.title, sent.url, sent.source, [k for u, k in keys if u], [k for u, k in keys if not u],
-                     minhash.bbit(fp.sigs[i]).tobytes() if fp.has_body[i] else None, fp.size(i), fp.titles[i]))
-    for ref in (ref for sent in items for ref in sent.also):
-        rows.append((ref.title, ref.url, ref.source, [k for _, k in also_key_hashes(ref.url)], [], None, 0,
-                     title_hashes(ref.title)))
     conn = sqlite3.connect(path)
-    conn.executescript(FIRST_LAYOUT)
-    conn.executemany(
-        "INSERT INTO history (sent_at, title, url, source, source_key, version, url_keys, id_keys, sig, size, terms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(now.timestamp(), title, url, source, key_hash("source", source), VERSION,
-          np.asarray(u, dtype="<i8").tobytes(), np.asarray(d, dtype="<i8").tobytes(), sig, size,
-          np.asarray(terms, dtype="<u4").tobytes()) for title, url, source, u, d, sig, size, terms in rows],
-    )
+    conn.executescript(OLD_LAYOUT)
+    conn.executemany("INSERT INTO history (id, sent_at, title, url, source) VALUES (?, ?, ?, ?, ?)",
+                     [(n + 1, now.timestamp(), i.title, i.url, i.source) for n, i in enumerate(items)])
+    keys = np.asarray([key_hash("url", i.url) for i in items], dtype="<i8").tobytes()
+    rows = np.asarray([n | (1 << 31) for n in range(len(items))], dtype="<u4").tobytes()
+    sources = np.asarray([key_hash("source", i.source) for i in items], dtype="<i8").tobytes()
+    conn.execute("INSERT INTO history_fingerprints VALUES (?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (now.timestamp(), len(items), sources, keys, rows, b"", b"", b"", b""))
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.commit()
     conn.close()
 
 
-def test_a_state_file_of_the_first_layout_is_read_and_converted(tmp_path: Path) -> None:
+def test_a_state_file_of_the_old_layout_is_read_and_converted(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite"
     first = deduplicate(DAY1_ITEMS, settings=SETTINGS, history=History.empty()).items
-    first_layout_file(path, first, DAY1)
+    old_layout_file(path, first, DAY1)
     day2 = [
         item("Fed holds rates steady (updated)", FED, url="https://reuters.example/fed", day=DAY2),  # same URL
         item("ChatGPT、Perplexity、Claude同时大崩溃", "", url="https://ithome.example/9", source="IT之家", language="zh",
              day=DAY2),  # re-titled headline
-        item("Federal Reserve keeps interest rates unchanged", "WASHINGTON (Reuters) - " + FED,
-             url="https://yahoo.example/fed", source="Yahoo", day=DAY2),  # syndicated copy
         item("OpenAI回应ChatGPT宕机：系新部署的遥测服务导致", POSTMORTEM, url="https://jiqizhixin.example/2",
              language="zh", day=DAY2),  # a follow-up: new
     ]
-    expected = {"https://reuters.example/fed": "same-url", "https://ithome.example/9": "title",
-                "https://yahoo.example/fed": "text"}
+    expected = {"https://reuters.example/fed": "same-url", "https://ithome.example/9": "title"}
     readonly = open_state(path, readonly=True)  # a preview reads the old file as it is
     try:
         seen = deduplicate(day2, settings=SETTINGS, history=load_history(readonly.conn, now=DAY2, settings=SETTINGS))
     finally:
         readonly.close()
     assert {d.item.url: d.matched_by for d in seen.decisions} == expected
-    assert titles(seen) == [day2[3].title]
-
+    assert titles(seen) == [day2[2].title]
     second = run_day(path, day2, DAY2)  # a run writes: the file is converted, then today is added
     assert {d.item.url: d.matched_by for d in second.decisions} == expected
-    assert {d.other_title for d in second.decisions} <= {i.title for i in DAY1_ITEMS}
     state = open_state(path)
     try:
-        columns = {row[1] for row in state.conn.execute("PRAGMA table_info(history)")}
-        assert columns == {"id", "sent_at", "title", "url", "source"}
-        assert state.conn.execute("SELECT count(*) FROM history").fetchone()[0] == 3 + 1
-        assert state.conn.execute("SELECT count(*) FROM history_fingerprints").fetchone()[0] == 2
+        tables = {r[0] for r in state.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "history_fingerprints" not in tables
+        assert state.conn.execute("SELECT count(*) FROM history_stories").fetchone()[0] == 2
     finally:
         state.close()
     third = run_day(path, day2, DAY2 + timedelta(days=1), record=False)
-    assert third.items == [] and third.dropped_history == 4
+    assert third.items == []
 
 
 def test_stored_exact_keys_stay_blake2b_of_kind_and_value() -> None:
     """History keeps these hashes for weeks: they must not change between versions."""
     import hashlib
 
-    from digest.dedup.history import key_hash
+    from digest.dedup.keys import key_hash
 
     for kind, value in [("url", "https://a.example/1"), ("id", "guid\0Title words"), ("source", "网易")]:
         expected = int.from_bytes(hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest(), "little",

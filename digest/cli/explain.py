@@ -17,10 +17,14 @@ from ..dedup import Decision
 _RULES = {
     "same-url": "the same canonical URL",
     "same-id": "the same id (GUID) and title",
-    "text": "the same text: {similarity:.0%} of the shorter title + lead's shingles are in the other "
+    "full-text": "the same article text, fetched from both links",
+    "text": "text: {similarity:.0%} of the shorter lead's terms are in the other "
     "(threshold {threshold:.0%}, dedup.text_threshold)",
-    "title": "the same headline: {similarity:.0%} of the shorter title's significant words, in order "
-    "(threshold {threshold:.0%}, dedup.title_threshold)",
+    "title": "title: the headlines' terms, weighted by rarity, overlap {similarity:.0%} "
+    "(threshold {threshold:.0%}, dedup.title_threshold / title_threshold_zh)",
+    "numbers": "numbers: the titles name different numbers",
+    "time": "time: published {similarity:.0f} hours apart (one story is reported within {threshold:.0f})",
+    "series": "series: two titles of one source that differ only in a slot between a shared beginning and end",
 }
 
 
@@ -35,7 +39,7 @@ def _matches(decision: Decision, url: str) -> bool:
 
 def show_decisions(decisions: Sequence[Decision], console: Console, url: str | None = None) -> bool:
     """Print why each item (or the ones involving `url`) was merged or dropped; False if `url` matches none."""
-    chosen = [d for d in decisions if url is None or _matches(d, url)]
+    chosen = [d for d in decisions if (url is None and d.merged) or (url is not None and _matches(d, url))]
     if url is not None and not chosen:
         console.print(f"{escape(url)} was neither merged nor dropped in this run: it is its own story "
                       "(or it was not in the window).", highlight=False)
@@ -45,7 +49,7 @@ def show_decisions(decisions: Sequence[Decision], console: Console, url: str | N
         return True
     for decision in chosen:
         item = decision.item
-        verb = "Dropped" if decision.dropped else "Merged"
+        verb = "Dropped" if decision.dropped else "Merged" if decision.merged else "Kept apart"
         console.print(f"[bold]{verb}:[/] {escape(item.title or '(no title)')} [dim]({escape(item.source)})[/]",
                       highlight=False)
         console.print(f"  {escape(item.url)}", style="dim", highlight=False)
@@ -54,6 +58,9 @@ def show_decisions(decisions: Sequence[Decision], console: Console, url: str | N
             when = f" on {decision.sent_at:%Y-%m-%d}" if decision.sent_at else ""
             console.print(f"  already sent{when} as: {other}", highlight=False)
             reason = _reason(decision.matched_by, decision.similarity, decision.threshold)
+        elif not decision.merged:
+            console.print(f"  from the closest other story: {other}", highlight=False)
+            reason = _reason(decision.rule, decision.similarity, decision.threshold)
         else:
             console.print(f"  shown under: {other}", highlight=False)
             reason = _reason(decision.rule, decision.similarity, decision.threshold)

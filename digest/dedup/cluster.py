@@ -1,4 +1,4 @@
-"""One story, one entry: exact merging, history drops and near-duplicate clustering of a window.
+"""One story, one entry: exact merging, history drops and story clustering of a window.
 
 Clusters are stars, not chains: every merged item was compared with its representative
 itself, so "A is like B and B is like C" never puts A and C together, and each decision
@@ -9,21 +9,18 @@ then the earliest), and each takes the still-unassigned items that match it.
 from __future__ import annotations
 
 import dataclasses
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import overload
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..config import DedupSettings
 from ..models import AlsoRef, Item
-from . import exact, minhash, titles
-from .fingerprint import Fingerprints, fingerprint
-from .history import History, HistoryMatch, SentRef, key_hash
-from .result import Decision, DedupResult, Rule
+from . import keys as exact
+from .history import History
+from .match import Features, Verdict, Weights, candidate_pairs, compare, features
+from .result import Decision, DedupResult
 
-_ESTIMATE_MARGIN = 0.2  # candidates this far below the threshold by MinHash estimate are not checked exactly
+WINDOW_CAP = 64  # a term on more items of the window than this finds no story
 
 
 def _priority(item: Item) -> tuple[int, float, int, str]:
@@ -33,193 +30,130 @@ def _priority(item: Item) -> tuple[int, float, int, str]:
 
 def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: History) -> DedupResult:
     """Merge copies of one story into its representative's `also` and drop what history already sent."""
-    with _collector_paused():
-        return _deduplicate(list(items), settings, history)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Dedup makes a few hundred thousand small objects (keys, tuples, index lists) and no cycles
-    among them; each allocation burst would trigger a full collection that walks every object of
-    the run (the window's Items included): 14 % of dedup's time for 50,000 items, for nothing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _deduplicate(items: list[Item], settings: DedupSettings, history: History) -> DedupResult:
+    items = list(items)
     order = sorted(range(len(items)), key=[_priority(item) for item in items].__getitem__)
-    keys = exact.all_keys(items)
-    leader, decisions = _exact_groups(items, keys, order)
+    item_keys = [exact.matching_keys(item) for item in items]
+    leader, decisions = _exact_groups(items, item_keys, order)
     leaders = [i for i in order if leader[i] == i]
-    members: dict[int, list[int]] = {}  # leader -> the other items of its exact group (most have none)
+    members: dict[int, list[int]] = {}
     for i in order:
         if leader[i] != i:
             members.setdefault(leader[i], []).append(i)
 
-    fp = fingerprint([items[i] for i in leaders])
-    sources = [items[i].source for i in leaders]
-    weights = titles.source_weights(fp.titles, sources)
-    dropped = _history_drops(keys, leaders, members, fp, weights, sources, settings, history)
-    dropped_items = {m for pos in dropped for m in [leaders[pos], *members.get(leaders[pos], ())]}
-    decisions = {i: d for i, d in decisions.items() if i not in dropped_items}
-    for pos, (match, ref) in dropped.items():
-        threshold = {"text": settings.text_threshold, "title": settings.title_threshold}.get(match.rule, 1.0)
-        for m in [leaders[pos], *members.get(leaders[pos], ())]:
-            decisions[m] = Decision(
-                item=items[m], rule="history", similarity=match.similarity, threshold=threshold,
-                other_title=ref.title if ref else "", other_url=ref.url if ref else "",
-                other_source=ref.source if ref else "", matched_by=match.rule, sent_at=ref.sent_at if ref else None,
-            )
+    feats = [features(items[i]) for i in leaders]
+    weights = Weights((f.title for f in feats), (f.source for f in feats))
+    if len(history):
+        window_terms = np.fromiter(weights.df, dtype=np.uint32, count=len(weights.df))
+        weights.add_stored(dict(zip(window_terms.tolist(), history.title_df(window_terms).tolist(), strict=True)),
+                           len(history))
 
+    dropped = _history_drops(items, item_keys, leaders, members, feats, weights, settings, history, decisions)
     alive = [pos for pos in range(len(leaders)) if pos not in dropped]
-    edges = _near_pairs(fp, weights, sources, alive, settings)
-    absorbed: dict[int, list[tuple[int, float]]] = {}  # representative pos -> [(pos, similarity)]
+    edges = _story_pairs(feats, alive, weights, settings)
+    absorbed: dict[int, list[tuple[int, float]]] = {}
     assigned: set[int] = set()
+    near: dict[int, tuple[int, Verdict]] = {}
+    best = {pos: max((o for o, v in es.items() if v.same), key=lambda o: _strength(es[o], o), default=pos)
+            for pos, es in edges.items()}
     for pos in alive:  # `leaders` is in priority order, so representatives come first
         if pos in assigned:
             continue
         assigned.add(pos)
         absorbed[pos] = []
-        neighbours = edges.get(pos)
-        if not neighbours:
-            continue
-        for other, (rule, score) in sorted(neighbours.items(), key=lambda e: (-e[1][1], e[0])):
+        mine = edges.get(pos, {})
+        for other, verdict in sorted(mine.items(), key=lambda e: _strength(e[1], e[0]), reverse=True):
             if other in assigned:
                 continue
+            if not verdict.same:
+                near.setdefault(other, (pos, verdict))
+                continue
+            twin = best[other]
+            if twin != pos and twin not in assigned and not (twin in mine and mine[twin].same):
+                continue  # it is more like an item this story does not take, which may take it
             assigned.add(other)
-            absorbed[pos].append((other, score))
-            rep, item = items[leaders[pos]], items[leaders[other]]
-            threshold = settings.text_threshold if rule == "text" else settings.title_threshold
-            decisions[leaders[other]] = Decision(
-                item=item, rule=rule, similarity=score, threshold=threshold,
-                other_title=rep.title, other_url=rep.url, other_source=rep.source,
-            )
+            absorbed[pos].append((other, verdict.score))
+            decisions[leaders[other]] = _decision(items[leaders[other]], items[leaders[pos]], verdict)
+    near_misses = [_decision(items[leaders[o]], items[leaders[p]], v) for o, (p, v) in near.items()
+                   if o in absorbed and not absorbed[o]]
 
     result: list[Item] = []
     for pos in sorted(absorbed, key=leaders.__getitem__):  # representatives in input order
         i = leaders[pos]
-        if i not in members and not absorbed[pos] and not items[i].also:
-            result.append(items[i])  # a story of one item (most)
-            continue
-        refs: list[AlsoRef] = [ref for m in members.get(i, ()) for ref in (_ref(items[m], 1.0), *items[m].also)]
+        copies = [(m, 1.0) for m in members.get(i, ())]
         for other, score in absorbed[pos]:
-            j = leaders[other]
-            refs.extend(ref for m in [j, *members.get(j, ())] for ref in (_ref(items[m], score), *items[m].also))
+            copies.extend((m, score) for m in [leaders[other], *members.get(leaders[other], ())])
+        refs = [ref for m, score in copies for ref in (_ref(items[m], score), *items[m].also)]
         result.append(_with_also(items[i], refs))
-    merged = len(items) - len(result) - len(dropped_items)
-    ordered = sorted(decisions.items(), key=lambda d: d[0])
-    return DedupResult(items=result, decisions=[d for _, d in ordered], duplicates=merged,
-                       dropped_history=len(dropped_items))
+    dropped_items = {m for pos in dropped for m in [leaders[pos], *members.get(leaders[pos], ())]}
+    return DedupResult(items=result, decisions=[d for _, d in sorted(decisions.items())],
+                       duplicates=len(items) - len(result) - len(dropped_items), dropped_history=len(dropped_items),
+                       near_misses=near_misses)
 
 
-def _exact_groups(
-    items: list[Item], keys: list[list[tuple[str, str]]], order: list[int]
-) -> tuple[list[int], dict[int, Decision]]:
+def _strength(verdict: Verdict, other: int) -> tuple[bool, bool, float, int]:
+    """Order of a representative's candidates: matches first, text before title, then the score."""
+    return (verdict.same, verdict.rule == "text", verdict.score, -other)
+
+
+def _decision(item: Item, other: Item, verdict: Verdict) -> Decision:
+    return Decision(item=item, rule=verdict.rule, similarity=verdict.score, threshold=verdict.threshold,
+                    other_title=other.title, other_url=other.url, other_source=other.source, merged=verdict.same)
+
+
+def _exact_groups(items: list[Item], keys: list[list[tuple[bool, int]]], order: list[int]) -> tuple[
+        list[int], dict[int, Decision]]:
     """Group items that share a URL or id+title key; each group's first item in `order` leads it."""
     leader = list(range(len(items)))
-    owners: dict[str, dict[str, int]] = {"same-url": {}, "same-id": {}}
+    owner: dict[tuple[bool, int], int] = {}
     decisions: dict[int, Decision] = {}
     for i in order:
-        for rule, key in keys[i]:
-            owner = owners[rule]
+        for key in keys[i]:
             j = owner.setdefault(key, i)
             if j != i:
                 leader[i] = leader[j]
                 other = items[j]
-                decisions[i] = Decision(
-                    item=items[i], rule="same-url" if rule == "same-url" else "same-id", similarity=1.0,
-                    threshold=1.0, other_title=other.title, other_url=other.url, other_source=other.source,
-                )
-                for later_rule, later_key in keys[i][keys[i].index((rule, key)) + 1 :]:
-                    owners[later_rule].setdefault(later_key, i)
+                decisions[i] = Decision(item=items[i], rule="same-url" if key[0] else "same-id", similarity=1.0,
+                                        threshold=1.0, other_title=other.title, other_url=other.url,
+                                        other_source=other.source)
+                for later in keys[i]:
+                    owner.setdefault(later, i)
                 break
     return leader, decisions
 
 
-def _history_drops(
-    keys: list[list[tuple[str, str]]], leaders: list[int], members: dict[int, list[int]], fp: Fingerprints,
-    weights: titles.SourceTemplates, sources: list[str], settings: DedupSettings, history: History,
-) -> dict[int, tuple[HistoryMatch, SentRef | None]]:
-    """Leader positions whose story an earlier digest carried, with what matched."""
+def _history_drops(items: list[Item], keys: list[list[tuple[bool, int]]], leaders: list[int],
+                   members: dict[int, list[int]], feats: list[Features], weights: Weights, settings: DedupSettings,
+                   history: History, decisions: dict[int, Decision]) -> set[int]:
+    """Leader positions whose story an earlier digest carried; their decisions are written."""
     if len(history) == 0:
-        return {}
-    matches = history.match_keys([exact.hashes(keys[i]) if i not in members
-                                  else [h for m in [i, *members[i]] for h in exact.hashes(keys[m])] for i in leaders])
-    open_ = np.ones(len(leaders), dtype=np.bool_)
-    open_[list(matches)] = False
-    rest = np.flatnonzero(open_ & fp.has_body)
-    by_name = {name: key_hash("source", name) for name in set(sources)}
-    source_keys = [by_name[source] for source in sources]
-    for pos, match in history.match_text(fp, rest, settings.text_threshold, source_keys).items():
-        matches[pos] = match
-    open_[list(matches)] = False
-    rest_titles = np.flatnonzero(open_).tolist()
-    for pos, match in history.match_titles(fp, rest_titles, settings.title_threshold, weights).items():
+        return set()
+    matches = history.match_keys([[k for m in [i, *members.get(i, ())] for k in keys[m]] for i in leaders])
+    rest = [pos for pos in range(len(leaders)) if pos not in matches]
+    for pos, (match, _) in history.match_stories(feats, rest, weights, settings).items():
         matches[pos] = match
     refs = history.describe(sorted({m.row for m in matches.values()}))
-    return {pos: (match, refs.get(match.row)) for pos, match in matches.items()}
+    for pos, match in matches.items():
+        ref = refs.get(match.row)
+        for m in [leaders[pos], *members.get(leaders[pos], ())]:
+            decisions[m] = Decision(
+                item=items[m], rule="history", similarity=match.similarity, threshold=match.threshold,
+                other_title=ref.title if ref else "", other_url=ref.url if ref else "",
+                other_source=ref.source if ref else "", matched_by=match.rule, sent_at=ref.sent_at if ref else None,
+            )
+    return set(matches)
 
 
-def _near_pairs(
-    fp: Fingerprints, weights: titles.SourceTemplates, sources: list[str], alive: list[int],
-    settings: DedupSettings,
-) -> dict[int, dict[int, tuple[Rule, float]]]:
-    """Verified near-duplicate edges between live leader positions, both directions."""
-    edges: dict[int, dict[int, tuple[Rule, float]]] = {}
-
-    def add(a: int, b: int, rule: Rule, score: float) -> None:
-        for x, y in ((a, b), (b, a)):
-            current = edges.setdefault(x, {}).get(y)
-            if current is None or (current[0] == "title" and rule == "text"):
-                edges[x][y] = (rule, score)
-
-    with_body = np.array([p for p in alive if fp.has_body[p]], dtype=np.int64)
-    pairs = minhash.window_pairs(fp.sigs, with_body)
-    if len(pairs):
-        # the MinHash estimate throws out most candidates before the exact check
-        sizes = np.diff(fp.offsets).astype(np.float64)
-        jaccard = (fp.sigs[pairs[:, 0]] == fp.sigs[pairs[:, 1]]).mean(axis=1)
-        a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
-        estimate = jaccard * (a + b) / (1.0 + jaccard) / np.minimum(a, b)
-        pairs = pairs[estimate >= settings.text_threshold - _ESTIMATE_MARGIN]
-        for (x, y), score in zip(pairs.tolist(), fp.containments(pairs), strict=True):
-            if score < settings.text_threshold or not titles.numbers_agree(fp.titles[x], fp.titles[y]):
-                continue
-            if sources[x] == sources[y] and titles.similarity(fp.titles[x], fp.titles[y]) < titles.SAME_SOURCE_TITLE:
-                continue  # one source's boilerplate description, not one story
-            add(x, y, "text", score)
-    headline_only = [not bool(fp.has_body[p]) for p in alive]
-    for x, y, score in titles.candidate_pairs(
-        fp.titles.subset(alive), headline_only, settings.title_threshold,
-        _Subset(weights, alive), [sources[p] for p in alive],
-    ):
-        add(alive[x], alive[y], "title", score)
+def _story_pairs(feats: list[Features], alive: list[int], weights: Weights,
+                 settings: DedupSettings) -> dict[int, dict[int, Verdict]]:
+    """The verdict on every candidate pair of live leader positions, both directions."""
+    edges: dict[int, dict[int, Verdict]] = {}
+    for x, y in candidate_pairs([feats[p].title for p in alive], [feats[p].lead for p in alive], WINDOW_CAP).tolist():
+        a, b = alive[x], alive[y]
+        verdict = compare(feats[a], feats[b], weights, settings)
+        if verdict.same or verdict.score > 0 or verdict.rule != "title":  # kept for explain: what kept them apart
+            edges.setdefault(a, {})[b] = verdict
+            edges.setdefault(b, {})[a] = verdict
     return edges
-
-
-class _Subset(Sequence[titles.Weights]):
-    """The weights of some positions only, looked up when asked for."""
-
-    def __init__(self, weights: titles.SourceTemplates, positions: list[int]) -> None:
-        self.weights = weights
-        self.positions = positions
-
-    def __len__(self) -> int:
-        return len(self.positions)
-
-    @overload
-    def __getitem__(self, i: int) -> titles.Weights: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[titles.Weights]: ...
-    def __getitem__(self, i: int | slice) -> titles.Weights | Sequence[titles.Weights]:
-        if isinstance(i, slice):
-            return [self.weights[p] for p in self.positions[i]]
-        return self.weights[self.positions[i]]
 
 
 def _ref(item: Item, similarity: float) -> AlsoRef:
@@ -227,14 +161,35 @@ def _ref(item: Item, similarity: float) -> AlsoRef:
 
 
 def _with_also(item: Item, refs: list[AlsoRef]) -> Item:
-    """The representative with its copies listed once each, after any it already carried."""
-    if not refs and not item.also:
+    """The representative with each other URL listed once (the same URL is the same item)."""
+    if not refs:
         return item
-    seen = {(item.url, item.source)}
+    seen = {item.url}
     also: list[AlsoRef] = []
     for ref in [*item.also, *refs]:
-        if (ref.url, ref.source) in seen:
+        if ref.url in seen:
             continue
-        seen.add((ref.url, ref.source))
+        seen.add(ref.url)
         also.append(ref)
     return dataclasses.replace(item, also=tuple(also)) if also or item.also else item
+
+
+def same_text(items: Sequence[Item], min_chars: int = 200) -> DedupResult:
+    """After full text: items whose article texts are the same (ignoring case, space and punctuation)
+    are one story, the first keeping the others as `also` (a feed link and a listing link to one page)."""
+    owner: dict[str, int] = {}
+    absorbed: dict[int, list[int]] = {}
+    decisions: list[Decision] = []
+    for i, item in enumerate(items):
+        key = "".join(ch for ch in item.text.casefold() if ch.isalnum())
+        j = owner.setdefault(key, i) if len(key) >= min_chars else i
+        if j == i:
+            absorbed[i] = []
+            continue
+        absorbed[j].append(i)
+        other = items[j]
+        decisions.append(Decision(item=item, rule="full-text", similarity=1.0, threshold=1.0,
+                                  other_title=other.title, other_url=other.url, other_source=other.source))
+    result = [_with_also(items[i], [ref for m in ms for ref in (_ref(items[m], 1.0), *items[m].also)])
+              for i, ms in absorbed.items()]
+    return DedupResult(items=result, decisions=decisions, duplicates=len(items) - len(result), dropped_history=0)

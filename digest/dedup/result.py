@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from ..models import Item
 
-Rule = Literal["same-url", "same-id", "text", "title", "history"]
+Rule = Literal["same-url", "same-id", "text", "title", "history", "full-text", "numbers", "time", "series"]
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,8 @@ class Decision:
     """One item merged into another story, or dropped because an earlier digest carried it.
 
     `similarity` and `threshold` are on the rule's own scale: 1.0 for same-url/same-id, the
-    share of shingles contained for "text", the ordered title overlap for "title".  For a
+    share of the shorter lead's terms found in the other for "text", the weighted title overlap
+    for "title", hours apart for "time".  For a
     "history" drop, `matched_by` names which of those rules matched the sent item.
     """
 
@@ -29,6 +30,7 @@ class Decision:
     other_source: str
     matched_by: str = ""
     sent_at: datetime | None = None
+    merged: bool = True  # False: the closest item it was kept apart from, and the rule that kept them apart
 
     @property
     def dropped(self) -> bool:
@@ -41,3 +43,4 @@ class DedupResult:
     decisions: list[Decision]  # one per merged or dropped item
     duplicates: int  # items merged into another story in this window
     dropped_history: int  # items dropped because an earlier digest carried them
+    near_misses: list[Decision] = field(default_factory=list)  # stories of one item: what they were kept apart from

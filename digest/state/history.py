@@ -1,11 +1,15 @@
-"""Fingerprints of every item that went into a digest, kept `dedup.history_days` for cross-day dedup.
+"""What every digest carried, kept `dedup.history_days` for cross-day dedup.
 
 Two tables.  `history` has a row per sent item (and one per `also` copy under it, so a re-titled
 re-list of any copy is recognised) with its title, URL and source, read back only for the rows
-a window matches, when explain needs them.  `history_fingerprints` has a row per digest: the
-keys, b-bit MinHashes and title terms of all its items as columns of little-endian arrays
-(digest.dedup.history.Batch), so loading a year of history is a few hundred reads, not Python
-work per item.  A digest's items have consecutive ids from `first_id`.
+a window matches, when explain needs them.  `history_stories` has a row per digest: the exact
+keys and the title and lead terms of all its items (digest.dedup.match.features, the one
+definition) as columns of little-endian arrays, so loading a fortnight is a few reads.  A
+digest's items have consecutive ids from `first_id`.
+
+State files written before `history_stories` (with `history_fingerprints`, or with the
+fingerprints in `history` itself) are read by their exact keys, which have not changed, and by
+title terms recomputed from the stored titles; they are converted when the file is next written.
 """
 
 from __future__ import annotations
@@ -18,11 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..config import DedupSettings
-from ..dedup import minhash
-from ..dedup.exact import also_key_hashes, key_hashes
-from ..dedup.fingerprint import VERSION, fingerprint
-from ..dedup.history import Batch, History, SentRef, Size, encode, key_hash
-from ..dedup.text import title_hashes
+from ..dedup.history import Batch, History, SentRef, encode
+from ..dedup.keys import key_hash, keys, url_key
+from ..dedup.match import Features, features
+from ..dedup.terms import hashes
 from ..models import Item
 
 SCHEMA = """
@@ -34,62 +37,53 @@ CREATE TABLE IF NOT EXISTS history (
     source TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_sent_at ON history (sent_at);
-CREATE TABLE IF NOT EXISTS history_fingerprints (
+CREATE TABLE IF NOT EXISTS history_stories (
     sent_at REAL PRIMARY KEY,      -- the digest: its items are the history rows with this sent_at
-    version INTEGER NOT NULL,      -- fingerprint version (other versions match by keys only)
     first_id INTEGER NOT NULL,     -- history.id of the first row, the others follow consecutively
     count INTEGER NOT NULL,        -- rows
     source_keys BLOB NOT NULL,     -- int64 per row: 64-bit hash of the source name
     keys BLOB NOT NULL,            -- int64 hashes of canonical URLs (and `also` URLs) and of id + title
     key_rows BLOB NOT NULL,        -- uint32 per key: its row (top bit: a URL key)
-    sizes BLOB NOT NULL,           -- uint32 per row: shingles behind its MinHash (0: headline-only, none)
-    sigs BLOB NOT NULL,            -- 128-byte b-bit MinHash of title + lead per row that has one, minimum-major
-    terms BLOB NOT NULL,           -- uint32 hashes of the significant title terms of all rows ...
-    term_counts BLOB NOT NULL      -- ... uint32 per row: how many are its
+    titles BLOB NOT NULL,          -- uint32 title term hashes of all rows ...
+    title_counts BLOB NOT NULL,    -- ... uint32 per row: how many are its
+    leads BLOB NOT NULL,           -- uint32 lead term hashes of all rows ...
+    lead_counts BLOB NOT NULL      -- ... uint32 per row
 )
 """
 
-_COLUMNS = "source_keys, keys, key_rows, sizes, sigs, terms, term_counts"
+_COLUMNS = "source_keys, keys, key_rows, titles, title_counts, leads, lead_counts"
+Rows = npt.NDArray[np.int64]
 
 
 def record_sent(conn: sqlite3.Connection, items: Sequence[Item], *, now: datetime) -> None:
     """Remember the items of a digest that was written (and sent), with their `also` copies."""
     if not items:
         return
-    _upgrade(conn)
-    fp = fingerprint(items)
-    stamp = now.timestamp()
+    upgrade(conn)
     refs = [ref for item in items for ref in item.also]
-    keys = [key_hashes(item) for item in items]
+    rows: list[tuple[Features, Sequence[tuple[bool, int]]]] = [(features(item), keys(item)) for item in items]
     # a copy is remembered by its URL and its title; its text was the representative's
-    url_keys = [[k for is_url, k in ks if is_url] for ks in keys] + [[k for _, k in also_key_hashes(r.url)] for r in refs]
-    id_keys = [[k for is_url, k in ks if not is_url] for ks in keys] + [[] for _ in refs]
-    sigs = minhash.bbit(fp.sigs)
-    batch = encode(
-        source_keys=[key_hash("source", s) for s in [item.source for item in items] + [r.source for r in refs]],
-        url_keys=url_keys, id_keys=id_keys,
-        sigs=[sigs[i].tobytes() if fp.has_body[i] else None for i in range(len(items))] + [None] * len(refs),
-        sizes=[fp.size(i) for i in range(len(items))] + [0] * len(refs),
-        terms=[*fp.titles, *(title_hashes(r.title) for r in refs)],
-    )
+    rows += [(Features(hashes(r.title), (), key_hash("source", r.source), None), [(True, k) for k in url_key(r.url)])
+             for r in refs]
     details = [(item.title, item.url, item.source) for item in items] + [(r.title, r.url, r.source) for r in refs]
+    stamp = now.timestamp()
     # the same digest recorded twice (a re-run with the same --now) replaces its rows
     conn.execute("DELETE FROM history WHERE sent_at = ?", (stamp,))
-    conn.execute("DELETE FROM history_fingerprints WHERE sent_at = ?", (stamp,))
-    _insert(conn, stamp, VERSION, details, batch)
+    conn.execute("DELETE FROM history_stories WHERE sent_at = ?", (stamp,))
+    _insert(conn, stamp, details, encode(rows))
 
 
-def _insert(conn: sqlite3.Connection, stamp: float, version: int, details: Sequence[tuple[str, str, str]],
-            batch: Batch) -> None:
-    """One digest's rows, with ids chosen here so that they are consecutive."""
-    first = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM history").fetchone()[0])
-    conn.executemany("INSERT INTO history (id, sent_at, title, url, source) VALUES (?, ?, ?, ?, ?)",
-                     [(first + n, stamp, *row) for n, row in enumerate(details)])
+def _insert(conn: sqlite3.Connection, stamp: float, details: Sequence[tuple[str, str, str]], batch: Batch,
+            first: int | None = None) -> None:
+    """One digest's rows, with ids chosen here (or kept, converting) so that they are consecutive."""
+    if first is None:
+        first = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM history").fetchone()[0])
+        conn.executemany("INSERT INTO history (id, sent_at, title, url, source) VALUES (?, ?, ?, ?, ?)",
+                         [(first + n, stamp, *row) for n, row in enumerate(details)])
     conn.execute(
-        f"INSERT INTO history_fingerprints (sent_at, version, first_id, count, {_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (stamp, version, first, len(details), batch.source_keys, batch.keys, batch.key_rows, batch.sizes,
-         batch.sigs, batch.terms, batch.term_counts),
+        f"INSERT INTO history_stories (sent_at, first_id, count, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (stamp, first, len(details), batch.source_keys, batch.keys, batch.key_rows, batch.titles,
+         batch.title_counts, batch.leads, batch.lead_counts),
     )
 
 
@@ -98,108 +92,96 @@ def load_history(conn: sqlite3.Connection, *, now: datetime, settings: DedupSett
     earlier --now sees the state as it was then)."""
     if settings.history_days <= 0:
         return History.empty()
-    since = (now - timedelta(days=settings.history_days)).timestamp()
-    window = (since, now.timestamp())
+    window = ((now - timedelta(days=settings.history_days)).timestamp(), now.timestamp())
 
     def details(entries: Sequence[int]) -> Mapping[int, SentRef]:
         found: dict[int, SentRef] = {}
         wanted = list(entries)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT id, title, url, source, sent_at FROM history WHERE id IN ({marks})"
+            query = f"SELECT id, title, url, source, sent_at FROM history WHERE id IN ({','.join('?' * len(chunk))})"
             for entry, title, url, source, sent_at in conn.execute(query, chunk):
                 found[entry] = SentRef(title, url, source, datetime.fromtimestamp(sent_at, UTC))
         return found
 
-    if _is_old_layout(conn):  # a read-only state file from before history_fingerprints
-        return History.from_batches(list(_old_batches(conn, "WHERE sent_at >= ? AND sent_at <= ?", window)), details)
-    snapshot = not conn.in_transaction  # the sizes and the rows from one state of the file
-    if snapshot:
-        conn.execute("BEGIN")
-    try:
-        return History.from_batches(_stored_batches(conn, window), details, size=_size(conn, window))
-    finally:
-        if snapshot:
-            conn.execute("COMMIT")
+    return History.from_batches([*_stored(conn, window), *_legacy(conn, window)], details)
 
 
-def _size(conn: sqlite3.Connection, window: tuple[float, float]) -> Size:
-    """What the digests in `window` hold (see History.from_batches), without reading them."""
-    rows, keys, sigs, terms = conn.execute(
-        "SELECT COALESCE(SUM(count), 0), COALESCE(SUM(length(keys)), 0) / 8, "
-        "COALESCE(SUM(CASE WHEN version = ? THEN length(sigs) ELSE 0 END), 0) / ?, "
-        "COALESCE(SUM(CASE WHEN version = ? THEN length(terms) ELSE 0 END), 0) / 4 "
-        "FROM history_fingerprints WHERE sent_at >= ? AND sent_at <= ?",
-        (VERSION, minhash.NUM_PERM, VERSION, *window),
-    ).fetchone()
-    return Size(rows=rows, keys=keys, sigs=sigs, terms=terms)
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _stored_batches(conn: sqlite3.Connection, window: tuple[float, float]) -> Iterator[
-        tuple[npt.NDArray[np.int64], int, Batch]]:
-    cursor = conn.execute(
-        f"SELECT first_id, count, version, {_COLUMNS} FROM history_fingerprints "
-        "WHERE sent_at >= ? AND sent_at <= ? ORDER BY sent_at",
-        window,
-    )
-    for first, count, version, *columns in cursor:
-        yield first + np.arange(count, dtype=np.int64), version, Batch(*columns)
+def _stored(conn: sqlite3.Connection, window: tuple[float, float]) -> Iterator[tuple[Rows, float, Batch]]:
+    if "history_stories" not in _tables(conn):  # a read-only file of an older layout
+        return
+    query = f"SELECT sent_at, first_id, count, {_COLUMNS} FROM history_stories WHERE sent_at >= ? AND sent_at <= ?"
+    for sent_at, first, count, *columns in conn.execute(query, window):
+        yield first + np.arange(count, dtype=np.int64), sent_at, Batch(*columns)
+
+
+def _legacy(conn: sqlite3.Connection, window: tuple[float, float]) -> Iterator[tuple[Rows, float, Batch]]:
+    """Digests recorded by an older digest, with their stored keys and title terms worked out anew."""
+    tables = _tables(conn)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(history)")}
+    if "history_fingerprints" in tables:
+        query = ("SELECT sent_at, first_id, count, source_keys, keys, key_rows FROM history_fingerprints "
+                 "WHERE sent_at >= ? AND sent_at <= ? ORDER BY sent_at")
+        for sent_at, first, count, source_keys, key_blob, key_rows in conn.execute(query, window).fetchall():
+            titles = [t for (t,) in conn.execute("SELECT title FROM history WHERE id >= ? AND id < ? ORDER BY id",
+                                                 (first, first + count))]
+            yield first + np.arange(count, dtype=np.int64), sent_at, _legacy_batch(
+                np.frombuffer(source_keys, dtype="<i8").tolist(), key_blob, key_rows, titles)
+    elif "sig" in columns:  # the first layout: one row per item, keys in columns of their own
+        query = ("SELECT id, sent_at, title, source_key, url_keys, id_keys FROM history "
+                 "WHERE sent_at >= ? AND sent_at <= ? ORDER BY sent_at, id")
+        groups: dict[float, list[tuple[int, str, int, bytes, bytes]]] = {}
+        for entry, sent_at, title, source_key, url_keys, id_keys in conn.execute(query, window):
+            groups.setdefault(sent_at, []).append((entry, title, source_key, url_keys, id_keys))
+        for sent_at, rows in groups.items():
+            pairs = [[(True, k) for k in np.frombuffer(u, dtype="<i8").tolist()]
+                     + [(False, k) for k in np.frombuffer(d, dtype="<i8").tolist()] for _, _, _, u, d in rows]
+            yield np.array([r[0] for r in rows], dtype=np.int64), sent_at, encode(
+                [(Features(hashes(title), (), source, None), ks)
+                 for (_, title, source, _, _), ks in zip(rows, pairs, strict=True)])
+
+
+def _legacy_batch(source_keys: list[int], key_blob: bytes, key_rows: bytes, titles: list[str]) -> Batch:
+    raw = np.frombuffer(key_rows, dtype="<u4").tolist()
+    stored = np.frombuffer(key_blob, dtype="<i8").tolist()
+    pairs: list[list[tuple[bool, int]]] = [[] for _ in titles]
+    for key, row in zip(stored, raw, strict=True):
+        pairs[row & 0x7FFF_FFFF].append((bool(row >> 31), key))
+    return encode([(Features(hashes(title), (), source, None), ks)
+                   for title, source, ks in zip(titles, source_keys, pairs, strict=True)])
 
 
 def prune(conn: sqlite3.Connection, *, now: datetime, history_days: int) -> int:
     """Forget what was sent more than `history_days` before `now`; returns the rows removed."""
-    _upgrade(conn)
+    upgrade(conn)
     before = (now - timedelta(days=history_days)).timestamp()
-    conn.execute("DELETE FROM history_fingerprints WHERE sent_at < ?", (before,))
+    conn.execute("DELETE FROM history_stories WHERE sent_at < ?", (before,))
     return conn.execute("DELETE FROM history WHERE sent_at < ?", (before,)).rowcount
 
 
-# ---------------------------------------------------------------------- state files of the first layout
-# Until fingerprints moved to history_fingerprints, `history` held them in a row per item.
-# Such a file is converted the first time it is written, and read as it is until then.
-
-_OLD_COLUMNS = "id, sent_at, source_key, version, url_keys, id_keys, sig, size, terms"
-
-
-def _is_old_layout(conn: sqlite3.Connection) -> bool:
-    return any(row[1] == "sig" for row in conn.execute("PRAGMA table_info(history)"))
-
-
-def _old_batches(conn: sqlite3.Connection, where: str, args: tuple[object, ...]) -> Iterator[
-        tuple[npt.NDArray[np.int64], int, Batch]]:
-    """The first layout's rows as batches, one per digest (rows of another fingerprint version keep their keys only)."""
-    rows = conn.execute(f"SELECT {_OLD_COLUMNS} FROM history {where} ORDER BY sent_at, id", args).fetchall()
-    start = 0
-    while start < len(rows):
-        stop = start
-        while stop < len(rows) and rows[stop][1] == rows[start][1]:
-            stop += 1
-        group = rows[start:stop]
-        current = [version == VERSION for _, _, _, version, *_ in group]
-        batch = encode(
-            source_keys=[r[2] for r in group],
-            url_keys=[np.frombuffer(r[4], dtype="<i8").tolist() for r in group],
-            id_keys=[np.frombuffer(r[5], dtype="<i8").tolist() for r in group],
-            sigs=[r[6] if ok else None for r, ok in zip(group, current, strict=True)],
-            sizes=[r[7] for r in group],
-            terms=[np.frombuffer(r[8], dtype="<u4").tolist() if ok else [] for r, ok in zip(group, current, strict=True)],
-        )
-        yield np.array([r[0] for r in group], dtype=np.int64), VERSION, batch
-        start = stop
-
-
-def _upgrade(conn: sqlite3.Connection) -> None:
-    """Convert a state file of the first layout (inside the caller's transaction)."""
-    if not _is_old_layout(conn):
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Convert a state file of an older layout to history_stories (inside the caller's transaction)."""
+    tables = _tables(conn)
+    first_layout = "sig" in {row[1] for row in conn.execute("PRAGMA table_info(history)")}
+    if "history_fingerprints" not in tables and not first_layout:
         return
-    batches = list(_old_batches(conn, "", ()))
-    details = {row[0]: row[1:] for row in conn.execute("SELECT id, sent_at, title, url, source FROM history")}
-    conn.execute("DROP INDEX IF EXISTS history_sent_at")
-    conn.execute("ALTER TABLE history RENAME TO history_first_layout")
+    everything = (float("-inf"), float("inf"))
+    batches = list(_legacy(conn, everything))
+    details = {row[0]: row[1:] for row in conn.execute("SELECT id, title, url, source FROM history")}
+    if first_layout:
+        conn.execute("DROP INDEX IF EXISTS history_sent_at")
+        conn.execute("ALTER TABLE history RENAME TO history_first_layout")
+    conn.execute("DROP TABLE IF EXISTS history_fingerprints")
     for statement in SCHEMA.split(";"):  # not executescript: it would commit the caller's transaction
         conn.execute(statement)
-    for ids, version, batch in batches:
+    for ids, sent_at, batch in batches:
         rows = [details[int(i)] for i in ids]
-        _insert(conn, float(rows[0][0]), version, [(title, url, source) for _, title, url, source in rows], batch)
-    conn.execute("DROP TABLE history_first_layout")
+        if first_layout:  # the rows move to the new `history`, renumbered consecutively
+            _insert(conn, sent_at, rows, batch)
+        else:
+            _insert(conn, sent_at, rows, batch, first=int(ids[0]))
+    conn.execute("DROP TABLE IF EXISTS history_first_layout")

@@ -1,0 +1,257 @@
+"""When two items are one story: the rules, each with its number, used for the window and for history.
+
+An item is compared by its `Features`: the term hashes of its title and of the start of its
+text (terms.py).  Rules, in order (`compare` returns the first that decides):
+
+1. **numbers** — titles that both name numbers, neither set containing the other, are different
+   stories: "iOS 17.5" / "iOS 17.5.1", "Daily update for June 5" / "June 6", "6.8级地震" / "4.2级地震".
+2. **time** — two items published more than `STORY_HOURS` apart (a stored row: when it was sent) are
+   one story only by the same text, from two sources: a story is reported within a day or two, and a
+   headline alone cannot tell a re-list days later from the same template's next event (暴雨蓝色预警),
+   nor one source's same title from its next post.
+3. **series** — two titles of one source that share a beginning and an end (terms on three or more
+   of the source's titles: its template) and differ in a slot between ("竖向彩条揭开MG转场…" / "横向彩条揭开MG转场…", "Yii源码阅读笔记 - 组件集成" / "- 日志组件") are
+   siblings of a series, not one story.
+4. **text** — when both have text: the share of the shorter lead's pairs of consecutive terms found in the other
+   (containment), so a feed's two-sentence summary matches the full article.  At or above
+   `text_threshold` they are one story.  Two items of one source need similar titles as well
+   (a source's items often share a boilerplate description and nothing else); two texts that share
+   almost nothing (under TEXT_FLOOR), or two of one source under the threshold, are different posts
+   whatever their titles ("Daily update" from two newsletters).
+5. **title** — the weighted Dice overlap of the title terms: each term weighs its rarity in the
+   run (inverse document frequency over the window and history), a source's template terms (on
+   three or more of its titles) count less, and generic words (GENERIC in terms.py) a quarter.
+   Rare names and events shared ("ChatGPT", "Perplexity", "罢工") make a story; shared common
+   words do not.  At or above `title_threshold` (`title_threshold_zh` for two Chinese titles, whose
+   character pairs a rewrite shares fewer of) they are one story.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+from ..config import DedupSettings
+from ..models import Item
+from .keys import key_hash
+from .result import Rule
+from .terms import GENERIC_WEIGHT, NUMBER_BIT, generic_hashes, hashes, shingles
+
+Terms = tuple[int, ...]
+
+STORY_HOURS = 48.0
+LEAD_CHARS = {"en": 360, "zh": 60}  # the start of the text that is compared (about 35 terms)
+LEAD_TERMS = 32  # of which the first this many distinct pairs of terms are kept
+MIN_LEAD = 12  # distinct lead terms below which a text is too short to compare as text
+TEXT_FLOOR = 0.1  # two texts sharing less than this of their leads are not one story, whatever the titles
+SAME_SOURCE_TITLE = 0.5  # title score two items of one source with the same text still need
+TEMPLATE_MIN = 3  # a term on this many titles of one source is (part of) its template
+PRIOR_TITLES = 20  # rarity as if the run had this many more titles without the term: a window of three says little
+
+
+@dataclass(frozen=True)
+class Features:
+    """What an item is compared by, and what history stores of it."""
+
+    title: Terms
+    lead: Terms  # pairs of consecutive terms of the text's start; empty when there is too little text
+    source: int  # key_hash("source", name)
+    published: datetime | None  # None: undated, or a stored row (whose time is its digest's)
+    zh: bool = False  # a Chinese title (not stored: a window item's language decides)
+
+    @cached_property
+    def title_set(self) -> frozenset[int]:
+        return frozenset(self.title)
+
+    @cached_property
+    def lead_set(self) -> frozenset[int]:
+        return frozenset(self.lead)
+
+    @cached_property
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(sorted(t for t in self.title if t & NUMBER_BIT))
+
+
+def features(item: Item) -> Features:
+    lang = "zh" if item.language.startswith("zh") else "en"
+    text = item.text
+    if text.startswith(item.title):
+        text = text[len(item.title):]  # many feeds begin the text with the title
+    lead = shingles(hashes(text[: LEAD_CHARS[lang]]), LEAD_TERMS)
+    return Features(title=hashes(item.title), lead=lead if len(lead) >= MIN_LEAD else (),
+                    source=key_hash("source", item.source), published=item.published if item.dated else None,
+                    zh=lang == "zh")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A rule's decision on a pair and the number it decided by."""
+
+    rule: Rule  # "numbers", "time", "series", "text" or "title"
+    score: float
+    threshold: float
+    same: bool
+
+
+def numbers_agree(a: Terms, b: Terms) -> bool:
+    """False when both titles carry numbers and neither title's numbers include the other's."""
+    na = [t for t in a if t & NUMBER_BIT]
+    nb = [t for t in b if t & NUMBER_BIT]
+    if not na or not nb or sorted(na) == sorted(nb):
+        return True
+    ca, cb = Counter(na), Counter(nb)
+    return ca <= cb or cb <= ca
+
+
+def series(a: Terms, b: Terms) -> bool:
+    """True when the shared terms are exactly a common beginning and end around a differing slot on both
+    sides, or when one title is the other with a numbered part added ("… BBS 系统" / "… BBS 系统】7. 深入Nuxt.js")."""
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    if prefix + suffix == 0:
+        return False
+    if prefix + suffix >= min(len(a), len(b)):  # one title holds the other: a part of it, or it cut short
+        longer = a if len(a) > len(b) else b
+        return any(t & NUMBER_BIT for t in longer[prefix : len(longer) - suffix])
+    middle_a, middle_b = set(a[prefix : len(a) - suffix]), set(b[prefix : len(b) - suffix])
+    return not (middle_a & middle_b)
+
+
+def containment(a: frozenset[int], b: frozenset[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+class Weights:
+    """Term weights of one run: rarity over all titles seen, discounted for a source's template terms."""
+
+    def __init__(self, titles: Iterable[Terms], sources: Iterable[int]) -> None:
+        self.df: Counter[int] = Counter()
+        self.by_source: Counter[tuple[int, int]] = Counter()
+        self.n = 0
+        for terms, source in zip(titles, sources, strict=True):
+            self.add(terms, source)
+        self.generic = generic_hashes()
+
+    def add_stored(self, df: dict[int, int], rows: int) -> None:
+        """Counts of the stored titles (history), so rarity is judged over the fortnight, not one day."""
+        self.n += rows
+        self.df.update(df)
+
+    def add(self, terms: Terms, source: int) -> None:
+        self.n += 1
+        self.df.update(terms)
+        self.by_source.update((source, t) for t in terms)
+
+    def weight(self, term: int, source: int) -> float:
+        w = math.log((self.n + PRIOR_TITLES + 1) / (self.df[term] + 0.5))
+        if term in self.generic:
+            w *= GENERIC_WEIGHT
+        repeats = self.by_source[(source, term)]
+        return w * 2.0 / repeats if repeats >= TEMPLATE_MIN else w
+
+    def template(self, a: Features, b: Features) -> bool:
+        """Whether two titles of one source share a term of its template (one on several of its titles)."""
+        shared = set(a.title) & set(b.title)
+        return any(self.by_source[(a.source, t)] >= TEMPLATE_MIN for t in shared)
+
+    def title_score(self, a: Features, b: Features) -> float:
+        """Weighted Dice of the two titles' terms; 0 unless they share two terms that are neither numbers
+        nor generic words ("Daily update for June 5" names no story, whoever sends it)."""
+        shared = a.title_set & b.title_set
+        if sum(1 for t in shared if not t & NUMBER_BIT and t not in self.generic) < 2:
+            return 0.0
+        wa = {t: self.weight(t, a.source) for t in a.title}
+        wb = {t: self.weight(t, b.source) for t in b.title}
+        total = sum(wa.values()) + sum(wb.values())
+        return 2 * sum(min(wa[t], wb[t]) for t in shared) / total if total else 0.0
+
+
+def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
+            b_sent: datetime | None = None) -> Verdict:
+    """The rule that decides whether `a` and `b` are one story (`b_sent`: when a stored `b` was sent, and
+    then `a`'s language picks the title threshold)."""
+    text_threshold = settings.text_threshold
+    zh = a.zh and (b.zh or b_sent is not None)
+    title_threshold = settings.title_threshold_zh if zh else settings.title_threshold
+    if (a.numbers or b.numbers) and not numbers_agree(a.numbers, b.numbers):
+        return Verdict("numbers", 0.0, 1.0, False)
+    b_time = b.published or b_sent
+    hours = abs((a.published - b_time).total_seconds()) / 3600 if a.published and b_time else 0.0
+    same_source = a.source == b.source
+    if hours > STORY_HOURS and same_source:
+        return Verdict("time", hours, STORY_HOURS, False)
+    if same_source and a.title != b.title and series(a.title, b.title) and weights.template(a, b):
+        return Verdict("series", 0.0, 1.0, False)
+    title = weights.title_score(a, b)
+    if a.lead and b.lead:
+        text = containment(a.lead_set, b.lead_set)
+        if text >= text_threshold and (not same_source or title >= SAME_SOURCE_TITLE):
+            return Verdict("text", text, text_threshold, True)
+        if text < TEXT_FLOOR or (same_source and text < text_threshold):
+            return Verdict("text", text, text_threshold, False)  # other texts: other posts under one title
+    if hours > STORY_HOURS:  # days apart, a headline cannot tell a re-list from the template's next event
+        return Verdict("time", hours, STORY_HOURS, False)
+    return Verdict("title", title, title_threshold, title >= title_threshold)
+
+
+def candidate_pairs(titles: Sequence[Terms], leads: Sequence[Terms], cap: int) -> npt.NDArray[np.int64]:
+    """Pairs (i < j) worth comparing: two title terms, or MIN_SHARED_LEAD sampled lead pairs, in common, counting
+    only terms that at most `cap` items carry (a title match needs two shared terms, a text match most of
+    the lead, and common terms weigh nearly nothing)."""
+    found = [_sharing(titles, cap, 2), _sharing([sampled(lead) for lead in leads], cap, MIN_SHARED_LEAD)]
+    both = np.concatenate(found)
+    return both[np.unique(both[:, 0] << 32 | both[:, 1], return_index=True)[1]] if len(both) else both
+
+
+MIN_SHARED_LEAD = 3  # of the sampled lead pairs
+
+
+def sampled(lead: Terms) -> Terms:
+    """The lead pairs that candidate search indexes: the half with an even hash (a consistent sample, so two
+    copies keep the same ones), which halves the index of a fortnight of history."""
+    return tuple(h for h in lead if not h & 1)
+
+
+def _sharing(terms: Sequence[Terms], cap: int, least: int) -> npt.NDArray[np.int64]:
+    """(i, j) rows, i < j, of items sharing at least `least` terms of at most `cap` items."""
+    counts = np.fromiter((len(t) for t in terms), dtype=np.int64, count=len(terms))
+    flat = np.fromiter((h for t in terms for h in t), dtype=np.int64, count=int(counts.sum()))
+    owner = np.repeat(np.arange(len(terms), dtype=np.int64), counts)
+    packed = np.sort((flat << 32) | owner)  # (term, item), grouped by term
+    packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed  # once each
+    term, item = packed >> 32, packed & 0xFFFF_FFFF
+    starts = np.flatnonzero(np.r_[True, term[1:] != term[:-1]])
+    sizes = np.diff(np.r_[starts, len(term)])
+    pairs = []
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= cap)]).tolist():
+        members = item[starts[sizes == size][:, None] + np.arange(size)]  # (groups, size), items ascending
+        i, j = np.triu_indices(size, 1)
+        pairs.append((members[:, i] << 32 | members[:, j]).ravel())
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    chosen = _at_least(np.concatenate(pairs), least)
+    return np.stack([chosen >> 32, chosen & 0xFFFF_FFFF], axis=1)
+
+
+def _at_least(values: npt.NDArray[np.int64], least: int) -> npt.NDArray[np.int64]:
+    """The values that occur at least `least` times, once each (by sorting: numpy's hashing unique is slower)."""
+    if len(values) == 0:
+        return values
+    ordered: npt.NDArray[np.int64] = np.sort(values)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    counts = np.diff(np.r_[starts, len(ordered)])
+    chosen: npt.NDArray[np.int64] = ordered[starts[counts >= least]]
+    return chosen

@@ -1,0 +1,147 @@
+"""What "the same words" means, defined once: the terms of a title or a text and their stored hashes.
+
+English titles give lower-cased words without stopwords, lightly stemmed, with acronyms joined
+("U.N." and "UN" are one term); Chinese gives overlapping character pairs inside each run of Han
+characters (no segmenter: two copies of one sentence always give the same pairs, and a name
+like 罢工 survives whatever surrounds it); numbers are terms of their own, marked as numbers
+(see `NUMBER_BIT`), so the number rule can find them.  These hashes are stored in the state file
+and compared with tomorrow's, so this module is the only place that makes them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+import zlib
+from functools import lru_cache
+
+# Han (with extension A and compatibility ideographs), kana and hangul
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_TOKEN = re.compile(f"\\d+(?:[.,]\\d+)*|[{_CJK}]+|[^\\W_{_CJK}]+")
+_ASCII_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z0-9]+", re.ASCII)  # _TOKEN on ASCII text, three times faster
+_ACRONYM = re.compile(r"\b[A-Za-z]\.(?:[A-Za-z]\.)+", re.ASCII)
+
+# Words that carry no story on their own.
+STOPWORDS = frozenset(
+    """a an the and or but nor of to in on at by for from with without into onto over under about
+    after before as is are was were be been being am it its this that these those he she they we you
+    i his her their our your my me him them us will would can could should may might must shall do
+    does did has have had not no yes so if than then there here what which who whom whose when where
+    why how all any some more most other such only own same too very just also now up down out off
+    again says said say via vs amid per st nd rd th""".split()  # noqa: SIM905 - a word list reads best as words
+)
+# Function characters: a pair made of two of them names nothing.
+STOPCHARS_ZH = frozenset("的了是在和与及等将把被对为也都就而或之其这那个们吗呢吧啊着过于从向")
+
+# The shipped prior: words that newsletters and portals put on many titles (dates, column names,
+# "update", 早报) tell little about which story a title is; they count a quarter of a rare word.
+GENERIC = frozenset(
+    """new news update updates live video watch report reports daily weekly monthly today tonight
+    yesterday tomorrow week year day roundup digest briefing edition issue episode part review
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday morning evening first latest breaking
+    早报 晚报 日报 周报 月报 快讯 简报 新闻 资讯 今日 今天 昨日 本周 一周 每日 早安 头条 热点 最新 视频
+    直播 专题 更新 发布 消息 报道 外媒 媒体""".split()  # noqa: SIM905
+)
+GENERIC_WEIGHT = 0.25
+
+NUMBER_BIT = 1 << 31  # set in the hash of a number term, clear in every other
+# Numbers written as words are numbers: "Six dead" is "6 dead", "Part Two" is a part 2, "（三）" a third.
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}  # noqa: SIM905
+HAN_NUMERALS = {c: str(n) for n, c in enumerate("〇一二三四五六七八九十")}
+
+
+def normalize(text: str) -> str:
+    """NFKC folds full-width letters, digits and punctuation (common in Chinese text) to ASCII."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def stem(word: str) -> str:
+    """Folds the inflections headlines vary in ("releases"/"released", "outages"); consistency is all that matters."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ied", "y"), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: len(word) - len(suffix)] + repl
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def is_number(term: str) -> bool:
+    return term[0].isdigit()
+
+
+def _token_terms(token: str) -> tuple[str, ...]:
+    """The terms of one raw token that is not a run of Han characters: a number or a word."""
+    if token[0].isdigit():
+        return (".".join(str(int(part)) for part in re.split(r"[.,]", token.replace(",", "")) if part),)
+    if len(token) == 1 and "\u3040" <= token <= "\ufaff":  # a Han character standing alone: （一） is a part 1
+        return (HAN_NUMERALS[token],) if token in HAN_NUMERALS else () if token in STOPCHARS_ZH else (token,)
+    if token in NUMBER_WORDS:
+        return (NUMBER_WORDS[token],)
+    return (stem(token),) if token not in STOPWORDS and len(token) > 1 else ()
+
+
+def term_hash(term: str) -> int:
+    """A 32-bit hash stable across runs and machines (history compares it with yesterday's)."""
+    value = zlib.crc32(term.encode("utf-8"))
+    return value | NUMBER_BIT if is_number(term) else value & ~NUMBER_BIT
+
+
+_TOKEN_HASHES: dict[str, tuple[int, ...]] = {}  # raw token, or a pair of Han characters -> its hashes
+_MEMO_LIMIT = 1 << 20  # a memo, not a leak: beyond this many entries nothing more is kept
+
+
+def _memo(key: str, made: tuple[int, ...]) -> tuple[int, ...]:
+    if len(_TOKEN_HASHES) < _MEMO_LIMIT:
+        _TOKEN_HASHES[key] = made
+    return made
+
+
+def hashes(text: str) -> tuple[int, ...]:
+    """The term hashes of a text in order, each once but numbers as often as they occur ("6月6日" is
+    not "6月5日"): what is compared, and what is stored."""
+    if "." in text:
+        text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    tokens = _ASCII_TOKEN.findall(text.lower()) if text.isascii() else _TOKEN.findall(normalize(text))
+    memo = _TOKEN_HASHES
+    made: list[int] = []
+    for token in tokens:
+        got = memo.get(token)
+        if got is not None:
+            made.extend(got)
+        elif len(token) > 1 and "\u3040" <= token[0] <= "\ufaff":  # a Han run: its character pairs
+            for k in range(len(token) - 1):
+                pair = token[k : k + 2]
+                got = memo.get(pair)
+                if got is None:
+                    got = _memo(pair, () if pair[0] in STOPCHARS_ZH and pair[1] in STOPCHARS_ZH
+                                else (term_hash(pair),))
+                made.extend(got)
+        else:
+            made.extend(_memo(token, tuple(term_hash(t) for t in _token_terms(token))))
+    seen: set[int] = set()
+    found: list[int] = []
+    for h in made:
+        if h & NUMBER_BIT or h not in seen:
+            found.append(h)
+            seen.add(h)
+    return tuple(found)
+
+
+def shingles(terms: tuple[int, ...], limit: int) -> tuple[int, ...]:
+    """Hashes of the first `limit` pairs of consecutive terms: what a text is compared by (two unrelated
+    texts share common words, but seldom the same two in a row).  Plain integer mixing, stable everywhere."""
+    head = terms[: limit + 1]
+    mask = 0xFFFF_FFFF & ~NUMBER_BIT
+    return tuple(dict.fromkeys([((a * 0x9E3779B1 & 0xFFFF_FFFF) ^ b) * 0x85EBCA77 & mask
+                                for a, b in itertools.pairwise(head)]))
+
+
+@lru_cache(maxsize=1)
+def generic_hashes() -> frozenset[int]:
+    return frozenset(term_hash(stem(w)) if w.isascii() else term_hash(w) for w in GENERIC)
