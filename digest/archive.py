@@ -19,9 +19,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .models import Digest
-from .render.env import environment, render_template
-from .render.labels import labels, long_date
-from .render.view import zone
+from .render import environment, labels, long_date, render_template, zone
 
 MANIFEST = "archive.json"
 INDEX = "index.html"

@@ -259,8 +259,7 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
 
 def render_digest(digest: Digest, config: Config) -> tuple[str, str, list[str]]:
     """(html, text, warnings) for a digest, with the user's templates if configured."""
-    from .render import render_html, render_text
-    from .render.layout import unsubscribe_link
+    from .render import render_html, render_text, unsubscribe_link
 
     link = unsubscribe_link(config.email.unsubscribe_url, config.email.sender)
     html = render_html(digest, templates=config.templates, unsubscribe_url=link, layout=config.layout)

@@ -11,8 +11,7 @@ from rich.text import Text
 
 from ..config import Config, LayoutSettings
 from ..models import Digest
-from ..render.view import ItemView, build_view
-from ..render.wrap import char_width, text_width, wrap
+from ..render import ItemView, build_view, char_width, text_width, wrap
 
 MAX_WIDTH = 100  # wider lines are hard to read, even on a wide terminal
 

@@ -17,7 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..config import DedupSettings
-from .match import MIN_SHARED_LEAD, Features, Verdict, Weights, _at_least, compare, sampled
+from ..models import Item
+from .keys import key_hash, keys, url_key
+from .match import MIN_SHARED_LEAD, Features, Verdict, Weights, _at_least, compare, features, sampled
+from .terms import hashes
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -68,6 +71,20 @@ def encode(rows: Sequence[tuple[Features, Sequence[tuple[bool, int]]]]) -> Batch
         leads=np.asarray([t for f, _ in rows for t in f.lead], dtype="<u4").tobytes(),
         lead_counts=np.asarray([len(f.lead) for f, _ in rows], dtype="<u4").tobytes(),
     )
+
+
+def encode_items(items: Sequence[Item]) -> Batch:
+    """A digest's items, then their `also` copies in order, as stored; a copy is its URL and its title."""
+    rows: list[tuple[Features, Sequence[tuple[bool, int]]]] = [(features(item), keys(item)) for item in items]
+    # a copy's text was the representative's, so only its URL and title are its own
+    rows += [(Features(hashes(r.title), (), key_hash("source", r.source), None), [(True, k) for k in url_key(r.url)])
+             for item in items for r in item.also]
+    return encode(rows)
+
+
+def encode_titles(rows: Sequence[tuple[str, int, Sequence[tuple[bool, int]]]]) -> Batch:
+    """Rows an older state file kept as (title, source key, exact keys), with title terms made anew."""
+    return encode([(Features(hashes(title), (), source, None), ks) for title, source, ks in rows])
 
 
 def _no_details(entries: Sequence[int]) -> Mapping[int, SentRef]:

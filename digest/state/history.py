@@ -3,7 +3,7 @@
 Two tables.  `history` has a row per sent item (and one per `also` copy under it, so a re-titled
 re-list of any copy is recognised) with its title, URL and source, read back only for the rows
 a window matches, when explain needs them.  `history_stories` has a row per digest: the exact
-keys and the title and lead terms of all its items (digest.dedup.match.features, the one
+keys and the title and lead terms of all its items (encoded by digest.dedup.history, the one
 definition) as columns of little-endian arrays, so loading a fortnight is a few reads.  A
 digest's items have consecutive ids from `first_id`.
 
@@ -22,10 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..config import DedupSettings
-from ..dedup.history import Batch, History, SentRef, encode
-from ..dedup.keys import key_hash, keys, url_key
-from ..dedup.match import Features, features
-from ..dedup.terms import hashes
+from ..dedup.history import Batch, History, SentRef, encode_items, encode_titles
 from ..models import Item
 
 SCHEMA = """
@@ -61,16 +58,12 @@ def record_sent(conn: sqlite3.Connection, items: Sequence[Item], *, now: datetim
         return
     upgrade(conn)
     refs = [ref for item in items for ref in item.also]
-    rows: list[tuple[Features, Sequence[tuple[bool, int]]]] = [(features(item), keys(item)) for item in items]
-    # a copy is remembered by its URL and its title; its text was the representative's
-    rows += [(Features(hashes(r.title), (), key_hash("source", r.source), None), [(True, k) for k in url_key(r.url)])
-             for r in refs]
     details = [(item.title, item.url, item.source) for item in items] + [(r.title, r.url, r.source) for r in refs]
     stamp = now.timestamp()
     # the same digest recorded twice (a re-run with the same --now) replaces its rows
     conn.execute("DELETE FROM history WHERE sent_at = ?", (stamp,))
     conn.execute("DELETE FROM history_stories WHERE sent_at = ?", (stamp,))
-    _insert(conn, stamp, details, encode(rows))
+    _insert(conn, stamp, details, encode_items(items))
 
 
 def _insert(conn: sqlite3.Connection, stamp: float, details: Sequence[tuple[str, str, str]], batch: Batch,
@@ -140,9 +133,8 @@ def _legacy(conn: sqlite3.Connection, window: tuple[float, float]) -> Iterator[t
         for sent_at, rows in groups.items():
             pairs = [[(True, k) for k in np.frombuffer(u, dtype="<i8").tolist()]
                      + [(False, k) for k in np.frombuffer(d, dtype="<i8").tolist()] for _, _, _, u, d in rows]
-            yield np.array([r[0] for r in rows], dtype=np.int64), sent_at, encode(
-                [(Features(hashes(title), (), source, None), ks)
-                 for (_, title, source, _, _), ks in zip(rows, pairs, strict=True)])
+            yield np.array([r[0] for r in rows], dtype=np.int64), sent_at, encode_titles(
+                [(title, source, ks) for (_, title, source, _, _), ks in zip(rows, pairs, strict=True)])
 
 
 def _legacy_batch(source_keys: list[int], key_blob: bytes, key_rows: bytes, titles: list[str]) -> Batch:
@@ -151,8 +143,7 @@ def _legacy_batch(source_keys: list[int], key_blob: bytes, key_rows: bytes, titl
     pairs: list[list[tuple[bool, int]]] = [[] for _ in titles]
     for key, row in zip(stored, raw, strict=True):
         pairs[row & 0x7FFF_FFFF].append((bool(row >> 31), key))
-    return encode([(Features(hashes(title), (), source, None), ks)
-                   for title, source, ks in zip(titles, source_keys, pairs, strict=True)])
+    return encode_titles(list(zip(titles, source_keys, pairs, strict=True)))
 
 
 def prune(conn: sqlite3.Connection, *, now: datetime, history_days: int) -> int:
