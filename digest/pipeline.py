@@ -22,17 +22,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .collect import collect
 from .config import Config, FetchSettings
 from .errors import DeliveryError, DigestError, StateError, UsageError
 from .models import Digest, Item, Section, SourceResult, Stats
 from .select import select_items
-from .state import State, http_cache, open_state, seen
+from .state import CACHE_RETENTION_DAYS, SEEN_RETENTION_DAYS, State, http_cache, open_state, seen
 from .state import summaries as summary_cache
 from .state.store import guard
 from .timewindow import local_date, parse_now, parse_since
+
+if TYPE_CHECKING:  # the modules themselves load only when a run needs them
+    from .dedup import Decision
+    from .deliver import DeliveryReport, Recipient, SmtpSettings
+    from .deliver.daily import DailyDelivery
+    from .state.articles import Article
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +66,10 @@ class RunResult:
     text: str = ""
     json: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
-    decisions: list[Any] = field(default_factory=list)  # dedup decisions, for `digest explain`
+    decisions: list[Decision] = field(default_factory=list)  # dedup decisions, for `digest explain`
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     warnings: list[str] = field(default_factory=list)
-    delivery: Any = None  # DeliveryReport when --send
+    delivery: DeliveryReport | None = None  # when --send
     not_modified: int = 0
     failed: int = 0
 
@@ -74,7 +80,7 @@ class _Collected:
     results: list[SourceResult]
     validators: dict[str, http_cache.Validators]
     fresh_summaries: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
-    fresh_articles: list[Any] = field(default_factory=list)  # full-text pages fetched this run
+    fresh_articles: list[Article] = field(default_factory=list)  # full-text pages fetched this run
 
 
 class _Timer:
@@ -100,7 +106,7 @@ def run(config: Config, options: RunOptions | None = None) -> RunResult:
         state = open_state(config.state, readonly=True)
         try:
             with guard(config.state):  # a damaged page read late is one line, not a traceback
-                return _build(config, options, state, _Timer(options.on_phase))
+                return _build(config, options, state, _Timer(options.on_phase))[0]
         finally:
             state.close()
     from .state.lock import run_lock
@@ -125,9 +131,7 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
     plan = _plan_delivery(config) if options.send else None
     if options.out is not None:
         _check_out_dir(options.out)
-    collected_out: list[_Collected] = []
-    result = _build(config, options, state, timer, collected_out)
-    collected: _Collected = collected_out[0]
+    result, collected = _build(config, options, state, timer)
     digest = result.digest
     if options.out is not None:
         with timer.phase("write"):
@@ -140,14 +144,16 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
                 web = render_html(digest, templates=config.templates, web=True, layout=config.layout).html
                 result.files += write_archive(archive, digest, web, site_url=config.archive_url,
                                               templates=config.templates)
-    record_items = True
+    # without --send, writing the files is what counts: this run's items are the day's
+    sent: Digest | None = digest
     if plan is not None:
         state.check_still_there()  # a ledger written into a deleted file would re-send everything later
         with timer.phase("deliver"):
-            result.delivery, record_items = _deliver(config, options, state, digest, plan)
+            daily = _deliver(config, options, state, digest, plan)
+            result.delivery, sent = daily.report, daily.sent
     with timer.phase("commit"):
         try:
-            _commit(config, state, digest, collected, result, record_items=record_items, now=digest.generated_at)
+            _commit(config, state, collected, sent=sent, this_run=sent is digest, now=digest.generated_at)
         except StateError as exc:
             if result.delivery is not None and result.delivery.may_have_delivered:
                 raise StateError(f"{exc}; the digest was sent ({result.delivery.summary()}) but its delivery "
@@ -176,8 +182,8 @@ def _run_and_commit(config: Config, options: RunOptions, state: State) -> RunRes
     return result
 
 
-def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
-           collected_out: list[_Collected] | None = None) -> RunResult:
+def _build(config: Config, options: RunOptions, state: State, timer: _Timer) -> tuple[RunResult, _Collected]:
+    """The digest and its rendered forms, and what was learned on the way (committed only by `run`)."""
     tz = config.tz
     try:
         now = parse_now(options.now, tz)
@@ -218,13 +224,13 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
     sections = selection.sections
     if any(s.full_text for s in config.sources):
         with timer.phase("full text"):
-            sections = _with_full_text(config, state, sections, collected.fresh_articles,
-                                       dataclasses.replace(fetch_settings, deadline=deadline_at - time.monotonic()))
+            sections, collected.fresh_articles = _with_full_text(
+                config, state, sections, dataclasses.replace(fetch_settings, deadline=deadline_at - time.monotonic()))
             sections, same_article = _same_article(sections)
     else:
         same_article = []
     with timer.phase("summarize"):
-        sections = _summarize(config, state, sections, collected.fresh_summaries, write=options.write_state)
+        sections, collected.fresh_summaries = _summarize(config, state, sections, write=options.write_state)
     items = [i for s in sections for i in s.items]
     digest = Digest(
         title=config.title,
@@ -246,15 +252,13 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer,
         rendered = render_digest(digest, config)
         result.html, result.text, warnings = rendered
         result.warnings.extend(warnings)
-        from .render.json_out import digest_to_json
+        from .render import digest_to_json
 
         result.json = digest_to_json(digest)
     result.timings = timer.timings
     result.not_modified = sum(1 for r in collected.results if r.status == "not_modified")
     result.failed = sum(1 for r in collected.results if r.status == "error")
-    if collected_out is not None:
-        collected_out.append(collected)
-    return result
+    return result, collected
 
 
 def render_digest(digest: Digest, config: Config) -> tuple[str, str, list[str]]:
@@ -283,9 +287,9 @@ def _with_first_seen(state: State, items: list[Item], now: datetime) -> list[Ite
 
 # ---------------------------------------------------------------------------- enrich
 
-def _with_full_text(config: Config, state: State, sections: tuple[Section, ...], fresh_articles: list[Any],
-                    fetch_settings: FetchSettings) -> tuple[Section, ...]:
-    """Article text for items of `full_text` sources (read from the cache; new pages go to `fresh_articles`).
+def _with_full_text(config: Config, state: State, sections: tuple[Section, ...],
+                    fetch_settings: FetchSettings) -> tuple[tuple[Section, ...], list[Article]]:
+    """Article text for items of `full_text` sources, and the pages fetched anew (the cache's, committed later).
 
     `fetch_settings.deadline` is what is left of the run's: pages not fetched by then keep the feed's text."""
     from .fulltext import fetch_full_texts
@@ -294,21 +298,20 @@ def _with_full_text(config: Config, state: State, sections: tuple[Section, ...],
     wanted = {s.name for s in config.sources if s.full_text}
     targets = [i for s in sections for i in s.items if i.source in wanted]
     if not targets:
-        return sections
+        return sections, []
     texts = fetch_full_texts(
         targets, fetch_settings=fetch_settings, allow_hosts=config.fetch.allow_hosts,
         conn=state.conn, now=time.time(),
     )
-    fresh_articles.extend(texts.to_cache)
     return tuple(
         Section(s.name, tuple(
             dataclasses.replace(i, text=article_text(texts[i.id])) if texts.get(i.id) else i for i in s.items
         ))
         for s in sections
-    )
+    ), list(texts.to_cache)
 
 
-def _same_article(sections: tuple[Section, ...]) -> tuple[tuple[Section, ...], list[Any]]:
+def _same_article(sections: tuple[Section, ...]) -> tuple[tuple[Section, ...], list[Decision]]:
     """Items whose fetched articles are the same text are one story (a feed link and a listing link to one page)."""
     from .dedup import same_text
 
@@ -330,14 +333,14 @@ def _summary_key(item: Item, config: Config, version: str) -> str:
 
 
 def _summarize(config: Config, state: State, sections: tuple[Section, ...],
-               fresh: dict[str, tuple[tuple[str, ...], str]], *, write: bool) -> tuple[Section, ...]:
+               *, write: bool) -> tuple[tuple[Section, ...], dict[str, tuple[tuple[str, ...], str]]]:
     """Summaries for the selected items only, reused from the state cache when the text is unchanged.
 
-    Newly computed summaries are added to `fresh`, committed later with the rest of the state.
+    Also returns the newly computed ones, committed later with the rest of the state.
     """
     items = [i for s in sections for i in s.items]
     if not items:
-        return sections
+        return sections, {}
     from .summarize import SUMMARY_VERSION, set_cache_dir, summarize
 
     if write:  # jieba's dictionary cache lives beside the state file; a preview writes nothing there
@@ -346,6 +349,7 @@ def _summarize(config: Config, state: State, sections: tuple[Section, ...],
     keys = {i.id: _summary_key(i, config, SUMMARY_VERSION) for i in items}
     cached = summary_cache.get_many(state.conn, list(keys.values()))
     done: dict[str, Item] = {}
+    fresh: dict[str, tuple[tuple[str, ...], str]] = {}
     for item in items:
         key = keys[item.id]
         if key in cached:
@@ -358,7 +362,7 @@ def _summarize(config: Config, state: State, sections: tuple[Section, ...],
             sentences, text = summary.sentences, summary.text
             fresh[key] = (sentences, text)
         done[item.id] = dataclasses.replace(item, summary=text, summary_sentences=sentences)
-    return tuple(Section(s.name, tuple(done[i.id] for i in s.items)) for s in sections)
+    return tuple(Section(s.name, tuple(done[i.id] for i in s.items)) for s in sections), fresh
 
 
 def _dominant_language(items: Sequence[Item], title: str = "") -> str:
@@ -435,8 +439,8 @@ def write_outputs(out: Path, result: RunResult) -> list[Path]:
 
 @dataclass(frozen=True)
 class _DeliveryPlan:
-    recipients: list[Any]
-    smtp: Any
+    recipients: list[Recipient]
+    smtp: SmtpSettings
 
 
 def _plan_delivery(config: Config) -> _DeliveryPlan:
@@ -448,50 +452,25 @@ def _plan_delivery(config: Config) -> _DeliveryPlan:
     return _DeliveryPlan(recipients=recipients, smtp=SmtpSettings.from_env())
 
 
-def _deliver(config: Config, options: RunOptions, state: State, digest: Digest, plan: _DeliveryPlan) -> tuple[Any, bool]:
-    """Send, and say whether this run's items now count as sent.
-
-    A day has one digest.  The first run that reaches anyone fixes it (kept in the state file);
-    a re-run the same day finishes delivering *that* digest to whoever is missing, and items
-    that are new since then wait for tomorrow's digest (`--force` sends this run's digest to all).
-    """
-    from .deliver import send_digest
-    from .deliver.outbox import digest_from_json
-    from .render.json_out import digest_to_json
-    from .state import days, history
-
-    day = local_date(digest.generated_at, config.tz)
+def _deliver(config: Config, options: RunOptions, state: State, digest: Digest, plan: _DeliveryPlan) -> DailyDelivery:
+    """Send the day's digest (deliver/daily.py keeps one digest per day)."""
+    from .deliver.daily import deliver_daily
 
     def render_for(sub: Digest) -> tuple[str, str]:
         html, text, _ = render_digest(sub, config)
         return html, text
 
-    def send(which: Digest) -> Any:
-        return send_digest(state.conn, which, plan.recipients, render_for, settings=config.email,
-                           smtp=plan.smtp, force=options.force, digest_date=day)
-
-    stored = None if options.force else days.get(state.conn, day)
-    if stored is not None:
-        first = digest_from_json(stored)
-        report = send(first)
-        if report.reached_anyone:
-            with state.transaction() as conn:  # idempotent: a crash may have kept it from being recorded
-                history.record_sent(conn, first.items, now=first.generated_at)
-        return report, False
-    with state.transaction() as conn:  # saved before sending: a crash mid-way finishes this digest
-        days.save(conn, day, digest_to_json(digest))
-    report = send(digest)
-    if report.may_have_delivered == 0:
-        with state.transaction() as conn:
-            days.forget(conn, day)
-    # items count as sent once anyone has (or may have) them; if everyone failed, the next run retries
-    # them; an unconfirmed recipient must get this same digest again, never a different one
-    return report, report.may_have_delivered > 0
+    return deliver_daily(state, digest, local_date(digest.generated_at, config.tz), plan.recipients, render_for,
+                         settings=config.email, smtp=plan.smtp, force=options.force)
 
 
-def _commit(config: Config, state: State, digest: Digest, collected: _Collected, result: RunResult,
-            *, record_items: bool, now: datetime) -> None:
-    """Everything this run learned, in one transaction."""
+def _commit(config: Config, state: State, collected: _Collected, *, sent: Digest | None, this_run: bool,
+            now: datetime) -> None:
+    """Everything this run learned, in one transaction (the delivery records are written as sending happens).
+
+    `sent` is the digest whose items now count as sent: this run's, the one the day already had
+    (a re-run finishing it), or None when nobody got anything.
+    """
     from .state import articles, days, failures, history
 
     with state.transaction() as conn:
@@ -501,14 +480,17 @@ def _commit(config: Config, state: State, digest: Digest, collected: _Collected,
         summary_cache.put_many(conn, collected.fresh_summaries)
         articles.put_many(conn, collected.fresh_articles)
         seen.remember(conn, [(i.id, now.timestamp()) for i in collected.items if not i.dated])
-        seen.prune(conn, now.timestamp() - 90 * 86400)
-        if record_items:
+        seen.prune(conn, now.timestamp() - SEEN_RETENTION_DAYS * 86400)
+        if sent is not None:
+            # idempotent (a digest's rows are replaced): a re-run records the day's digest again in
+            # case a crash kept the first run from committing
+            history.record_sent(conn, sent.items, now=sent.generated_at)
+        if this_run:
             # validators only move forward with the items: if nobody got today's digest,
             # tomorrow's run must fetch (not 304) and select the same items again
             for url, validators in collected.validators.items():
                 http_cache.put(conn, url, validators)
-            history.record_sent(conn, digest.items, now=now)
             history.prune(conn, now=now, history_days=config.dedup.history_days)
-            summary_cache.prune(conn, time.time() - 30 * 86400)
-            articles.prune(conn, time.time() - 30 * 86400)
-            days.prune(conn, time.time() - 30 * 86400)
+            summary_cache.prune(conn, time.time() - CACHE_RETENTION_DAYS * 86400)
+            articles.prune(conn, time.time() - CACHE_RETENTION_DAYS * 86400)
+            days.prune(conn, time.time() - CACHE_RETENTION_DAYS * 86400)

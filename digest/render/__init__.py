@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .env import environment, render_template
 from .html import RenderedHtml, render_html
+from .json_out import digest_to_json
 from .labels import labels, long_date
 from .layout import unsubscribe_link
 from .slots import UNSUBSCRIBE_SLOT, fill_unsubscribe
@@ -22,6 +23,7 @@ __all__ = [
     "RenderedHtml",
     "build_view",
     "char_width",
+    "digest_to_json",
     "environment",
     "fill_unsubscribe",
     "labels",
