@@ -5,6 +5,7 @@ Everything in the middle is a pure function of values; the I/O (fetching, the st
 the output folder, SMTP) happens here, in this order, so that a run that fails halfway
 leaves the state exactly as it was: state is committed in one transaction, and only after
 the digest files are on disk (and, when sending, after at least one delivery succeeded).
+Only the delivery records (the day's digest, the ledger) are written as sending happens, by deliver/.
 """
 
 from __future__ import annotations
