@@ -2,11 +2,11 @@
 
 Each row is written and committed the moment the SMTP server answers for a message (not in the
 run's final transaction), so a run that dies after the second of three recipients still knows
-about those two.  Recipients are stored as a keyed hash (HMAC with the run's secret, see
-`secret.py`) of the normalized address plus a masked form for humans: the state file may live in
-a CI cache, and neither it nor anyone holding a list of addresses should be able to tell who
-is in it.  Rows written before keys were keyed hold `sha256:` keys; `adopt` re-keys them the
-first time their recipient is seen again.
+about those two.  Recipients are stored as a keyed hash of the normalized address (HMAC with
+the run's secret of `secret.py`, made by `deliver/keys.py`) plus a masked form for humans: the
+state file may live in a CI cache, and neither it nor anyone holding a list of addresses should
+be able to tell who is in it.  Rows written before keys were keyed hold `sha256:` keys; `adopt`
+re-keys them the first time their recipient is seen again.
 
 A row is `sent` (the server said 250) or `uncertain` (the whole message went out, then the
 connection died before the answer: the server may have stored it).  An uncertain recipient is
@@ -15,8 +15,6 @@ sent at most one more copy, with the same Message-ID, on a later run of the same
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
@@ -31,7 +29,7 @@ MAX_UNCERTAIN_COPIES = 2  # the copy whose answer was lost, and at most one more
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
     digest_date TEXT NOT NULL,          -- YYYY-MM-DD in the digest's timezone
-    recipient TEXT NOT NULL,            -- recipient_key(): HMAC of the normalized address (legacy: sha256)
+    recipient TEXT NOT NULL,            -- deliver.keys.recipient_key(): HMAC of the normalized address (legacy: sha256)
     masked TEXT NOT NULL,               -- a***@e***.com#tag, for people reading the table
     message_id TEXT NOT NULL,
     sent_at REAL NOT NULL,              -- unix time the server accepted the message
@@ -62,21 +60,6 @@ def migrate(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(deliveries)")}
     if "status" not in columns:
         conn.execute("ALTER TABLE deliveries ADD COLUMN status TEXT NOT NULL DEFAULT 'sent'")
-
-
-def normalized(address: str) -> bytes:
-    """The one normal form every key of an address is made from: trimmed and case-folded."""
-    return address.strip().casefold().encode("utf-8")
-
-
-def recipient_key(address: str, secret: bytes) -> str:
-    """The ledger's name for a mailbox: case-insensitive, keyed, and not the address itself."""
-    return "hmac:" + hmac.new(secret, b"ledger\0" + normalized(address), hashlib.sha256).hexdigest()
-
-
-def legacy_key(address: str) -> str:
-    """The unkeyed key rows were stored under before keyed keys; recognised only to re-key them."""
-    return "sha256:" + hashlib.sha256(normalized(address)).hexdigest()
 
 
 def entries(conn: sqlite3.Connection, digest_date: date) -> dict[str, Entry]:
