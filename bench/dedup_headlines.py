@@ -10,7 +10,7 @@ titles from the corpus's Chinese listing pages and feeds, labelled by hand befor
 Each headline is an Item of the page or feed it came from, and term rarity is taken over every
 headline of that language (for Chinese, all titles of the corpus's Chinese pages and feeds, read
 from ../shared at run time), as a run takes it over its window.  The baseline is the naive rule the
-issue names: share of shared words (of the shorter headline) >= 0.6, words by jieba for Chinese.
+issue names: share of shared words (of the shorter headline) >= 0.6, jieba's words (rjieba) for Chinese.
 """
 
 from __future__ import annotations
@@ -102,11 +102,11 @@ def matcher(everything: list[tuple[str, str]], settings: DedupSettings) -> Calla
 
 
 def overlap_baseline(zh: bool) -> Callable[[Pair], bool]:
-    import jieba
+    import rjieba  # jieba's dictionary and cuts (bench/segmenter_agreement.py)
 
     def words(text: str) -> set[str]:
         if zh:
-            return {w for w in jieba.lcut(text.lower()) if re.search(r"\w", w)}
+            return {w for w in rjieba.cut(text.lower(), True) if re.search(r"\w", w)}
         return set(re.findall(r"\w+", text.lower()))
 
     def same(p: Pair) -> bool:

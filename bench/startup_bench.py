@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = ("sumy", "jieba", "trafilatura", "datasketch", "premailer", "lxml", "httpx", "feedparser", "nltk",
+HEAVY = ("sumy", "rjieba", "trafilatura", "datasketch", "premailer", "lxml", "httpx", "feedparser", "nltk",
          "numpy", "jinja2", "h2", "cssutils")
 
 BARE_TYPER = '''

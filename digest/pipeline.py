@@ -231,7 +231,7 @@ def _build(config: Config, options: RunOptions, state: State, timer: _Timer) -> 
     else:
         same_article = []
     with timer.phase("summarize"):
-        sections, collected.fresh_summaries = _summarize(config, state, sections, write=options.write_state)
+        sections, collected.fresh_summaries = _summarize(config, state, sections)
     items = [i for s in sections for i in s.items]
     digest = Digest(
         title=config.title,
@@ -333,8 +333,8 @@ def _summary_key(item: Item, config: Config, version: str) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _summarize(config: Config, state: State, sections: tuple[Section, ...],
-               *, write: bool) -> tuple[tuple[Section, ...], dict[str, tuple[tuple[str, ...], str]]]:
+def _summarize(config: Config, state: State,
+               sections: tuple[Section, ...]) -> tuple[tuple[Section, ...], dict[str, tuple[tuple[str, ...], str]]]:
     """Summaries for the selected items only, reused from the state cache when the text is unchanged.
 
     Also returns the newly computed ones, committed later with the rest of the state.
@@ -342,10 +342,7 @@ def _summarize(config: Config, state: State, sections: tuple[Section, ...],
     items = [i for s in sections for i in s.items]
     if not items:
         return sections, {}
-    from .summarize import SUMMARY_VERSION, set_cache_dir, summarize
-
-    if write:  # jieba's dictionary cache lives beside the state file; a preview writes nothing there
-        set_cache_dir(config.state.parent)
+    from .summarize import SUMMARY_VERSION, summarize
 
     keys = {i.id: _summary_key(i, config, SUMMARY_VERSION) for i in items}
     cached = summary_cache.get_many(state.conn, list(keys.values()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -19,6 +20,7 @@ from digest.summarize import (
 from digest.summarize.blurb import join, trim
 from digest.summarize.candidates import candidates
 from digest.summarize.sentences import split_sentences
+from digest.summarize.tokenizer import words
 
 EN = """Nordvik Semiconductor raised its full-year revenue forecast on Tuesday after orders for its data-centre chips more than doubled.
 
@@ -222,6 +224,35 @@ def test_candidate_cap_bounds_every_ranker(algorithm: str) -> None:
 
 def test_import_is_light() -> None:
     """`digest --help` must stay fast: nothing heavy is imported with the package."""
-    code = "import sys, digest.summarize; print(sorted(m for m in ('sumy', 'jieba', 'numpy', 'punkt', 'nltk') if m in sys.modules))"
+    code = "import sys, digest.summarize; print(sorted(m for m in ('sumy', 'jieba', 'rjieba', 'numpy', 'punkt', 'nltk') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_chinese_words_are_jiebas() -> None:
+    """rjieba replaced jieba; words() still cuts Chinese, and Latin inside it, as jieba 0.42 did."""
+    text = "他用C++和C#重写了java.lang里的some_string函数，bit-wise运算快了3.5%，版本V6于2024年发布"
+    assert words(text) == ["他", "用", "C++", "和", "C#", "重写", "了", "java", "lang", "里", "的", "some", "string",
+                           "函数", "bit", "wise", "运算", "快", "了", "3.5%", "版本", "V6", "于", "2024", "年", "发布"]
+
+
+@pytest.mark.parametrize(("algorithm", "loaded"), [("auto", set()), ("lead", set()),
+                                                   ("lexrank", {"sumy.summarizers.lex_rank"})])
+def test_only_a_chosen_sumy_algorithm_imports_sumy(algorithm: str, loaded: set[str]) -> None:
+    """Summaries in both languages load neither jieba nor the deprecated pkg_resources, and sumy's
+    summarizers only when one of them is the algorithm (its stop-word files are read as data)."""
+    code = (
+        "import sys, warnings\n"
+        "warnings.simplefilter('error', DeprecationWarning)\n"
+        "from digest.summarize import summarize\n"
+        f"summarize('星河机器人发布新一代机械臂。售价下调四成。首批订单来自电子企业。', title='机械臂', language='zh', algorithm={algorithm!r})\n"
+        f"summarize('Harbor Labs shipped a compiler. It is small. Farmers use it.', title='Compiler', language='en', algorithm={algorithm!r})\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jieba', 'pkg_resources')"
+        " or m.startswith(('sumy.summarizers.', 'sumy.nlp'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    modules = set(ast.literal_eval(out.strip()))
+    assert {m for m in modules if not m.startswith("sumy.")} == set()
+    assert loaded <= modules
+    if not loaded:
+        assert modules == set()

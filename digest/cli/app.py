@@ -49,5 +49,5 @@ def setup_logging(verbose: bool = False, quiet: bool = False) -> None:
     """Log to stderr; --verbose shows debug lines (unparsed dates, cache hits), --quiet only errors."""
     level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
-    for noisy in ("jieba", "cssutils", "httpx", "httpcore", "trafilatura", "hpack", "charset_normalizer"):
+    for noisy in ("cssutils", "httpx", "httpcore", "trafilatura", "hpack", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

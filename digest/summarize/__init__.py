@@ -3,7 +3,7 @@
     >>> summarize(text, title=item.title, language="en").sentences
 
 Pure and deterministic (the pipeline caches results keyed by text, title, settings and
-SUMMARY_VERSION).  sumy, jieba and numpy are imported on first use, not at import time.
+SUMMARY_VERSION).  sumy, rjieba and numpy are imported on first use, not at import time.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .algorithms import Unit, rank
 from .blurb import choose, render
 from .candidates import candidates
 from .sentences import Sentence, split_sentences
-from .tokenizer import SumyTokenizer, set_cache_dir
+from .tokenizer import SumyTokenizer
 
 __all__ = [
     "ALGORITHMS",
@@ -27,7 +27,6 @@ __all__ = [
     "Summary",
     "SumyTokenizer",
     "render_blurb",
-    "set_cache_dir",
     "split_sentences",
     "summarize",
 ]

@@ -2,7 +2,7 @@
 
 Sentences are taken best first while they fit, looking only `reach` ranks deep (so a budget never
 fills up with trivia; whole sentences beat a cut one).  If none of those fits alone, the best is
-cut at a clause boundary (or a word boundary, jieba words for Chinese) and ends with "…".
+cut at a clause boundary (or a word boundary, jieba's words for Chinese) and ends with "…".
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Also the bounds that keep a huge article cheap: only the first SCAN_CHARS charac
 and the rankers (several quadratic in sentences, all in Python) see at most a fixed number of
 sentences, the article's opening plus the rest's most typical sentences, so a 2,000-sentence
 article costs about as much as a 100-sentence one.  Everything before the cap uses
-cheap tokens (tokenizer.rough_words); stemming and jieba run only on the sentences kept, and
+cheap tokens (tokenizer.rough_words); stemming and word cutting run only on the sentences kept, and
 only for the rankers that need words.
 """
 

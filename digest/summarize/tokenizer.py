@@ -1,42 +1,35 @@
-"""Words for scoring, and the sumy tokenizer adapter: jieba for Chinese, a regex for Latin text.
+"""Words for scoring, and the sumy tokenizer adapter: jieba's cut for Chinese, a regex for Latin text.
 
+Chinese is cut by rjieba (jieba-rs: jieba's dictionary and HMM, with wheels); it cuts every Chinese
+run of the corpus exactly as jieba 0.42 did (bench/segmenter_agreement.py); Latin runs inside a
+Chinese sentence are split by jieba's own rule, so `words()` gives what it gave with jieba.
 sumy's own `Tokenizer("english")` needs NLTK's punkt data from the network, and its Chinese one
 drops text after the last 。 and every token with a digit ("V6"); this adapter avoids both.
-jieba and snowballstemmer are imported on first use so that `digest --help` stays fast.
+rjieba and snowballstemmer are imported on first use so that `digest --help` stays fast.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 import re
-import tempfile
-import warnings
 from collections.abc import Callable
 from functools import cache, lru_cache
-from pathlib import Path
-from typing import Any
 
 from .sentences import CJK, has_cjk, split_sentences
 from .stopwords import stop_words
 
 _LATIN_WORD = re.compile(r"[^\W_]+(?:[.,'’\-][^\W_]+)*")
 _WORDLIKE = re.compile(r"[^\W_]")
+# jieba's rule for Latin inside Chinese text (its finalseg re_skip): letters and digits, a decimal
+# part, a percent sign, plus its dictionary's "C++" and "C#"; "java.lang", "some_string" and
+# "bit-wise" are two words each
+_LATIN_IN_CJK = re.compile(r"[A-Za-z0-9]+(?:\.\d+)?(?:%|\+\+|#)?")
 _CJK_RUN = re.compile(f"[{CJK}]+")
-_cache_dir: Path | None = None
-
-
-def set_cache_dir(path: Path | None) -> None:
-    """Where jieba keeps its dictionary cache (default: the system temp folder)."""
-    global _cache_dir
-    _cache_dir = path
-    if _jieba.cache_info().currsize:
-        _jieba().dt.tmp_dir = _usable_dir(path)
 
 
 def rough_words(text: str) -> list[str]:
     """Cheap tokens for sizing and ranking a long article before the real tokenizer runs:
-    lower-cased Latin words, and Chinese as character bigrams (no jieba)."""
+    lower-cased Latin words, and Chinese as character bigrams (no segmenter)."""
     out = [w.lower() for w in _LATIN_WORD.findall(_CJK_RUN.sub(" ", text))]
     for run in _CJK_RUN.findall(text):
         out.extend(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
@@ -45,9 +38,15 @@ def rough_words(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Word tokens as they stand (case kept), punctuation dropped, digits kept."""
-    if has_cjk(text):
-        return [w for w in (t.strip() for t in _jieba().lcut(text)) if w and _WORDLIKE.search(w)]
-    return _LATIN_WORD.findall(text)
+    if not has_cjk(text):
+        return _LATIN_WORD.findall(text)
+    out: list[str] = []
+    for token in _cut()(text):
+        if token.isascii():  # rjieba keeps "some_string" whole; jieba cut it, and so do we
+            out.extend(_LATIN_IN_CJK.findall(token))
+        elif _WORDLIKE.search(token):
+            out.append(token.strip())
+    return out
 
 
 def terms(text: str, language: str) -> list[str]:
@@ -81,25 +80,15 @@ class SumyTokenizer:
         return tuple(words(sentence))
 
 
-def _usable_dir(path: Path | None) -> str:
-    if path is not None:
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            return str(path)
-        except OSError:
-            pass
-    return tempfile.gettempdir()
-
-
 @cache
-def _jieba() -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # jieba imports the deprecated pkg_resources
-        import jieba
-    jieba.setLogLevel(logging.WARNING)
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    jieba.dt.tmp_dir = _usable_dir(_cache_dir)
-    return jieba
+def _cut() -> Callable[[str], list[str]]:
+    """rjieba's accurate mode with HMM (jieba's `lcut` default); its dictionary is built in."""
+    import rjieba
+
+    def cut(text: str) -> list[str]:
+        return list(rjieba.cut(text, True))
+
+    return cut
 
 
 @cache
