@@ -107,7 +107,7 @@ def main() -> None:
     algorithms = args.algorithms.split(",")
     for language in ("en", "zh"):
         articles = [a for a in load(language) if args.split in ("all", a.split)]
-        # warm-up: imports, jieba's dictionary, Punkt's model (reported separately in the docs)
+        # warm-up: imports, rjieba's dictionary, Punkt's model (reported separately in the docs)
         for algorithm in algorithms:
             if algorithm != "lead-raw":
                 summarize(articles[0].text, title=articles[0].title, language=language, algorithm=algorithm)

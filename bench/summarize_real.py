@@ -109,7 +109,7 @@ def main() -> None:
         if args.language not in (None, language):
             continue
         chosen = [i for i in items if i.article.language == language and args.split in ("all", i.split)]
-        for algorithm in args.algorithms.split(","):  # warm-up: imports, jieba's dictionary, Punkt
+        for algorithm in args.algorithms.split(","):  # warm-up: imports, rjieba's dictionary, Punkt
             if algorithm not in ("lead-3", "random-3"):
                 summarize(chosen[0].article.text, title="", language=language, algorithm=algorithm)
         limit = f"max_chars {DEFAULT_MAX_CHARS[language]}" if budget else "no character limit"

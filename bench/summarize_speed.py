@@ -5,7 +5,7 @@
 
 The long articles are made from the evaluation set's own sentences, recombined (first half of one
 sentence + second half of another, fixed seed) so that none repeats and the deduplication cannot
-shrink them.  Times are the median of --runs runs after one warm-up run (imports, jieba's
+shrink them.  Times are the median of --runs runs after one warm-up run (imports, rjieba's
 dictionary); Lead is the baseline measured in the same run.
 """
 
@@ -64,7 +64,7 @@ print((time.perf_counter() - started) * 1000)
 
 
 def cold_start(language: str, algorithm: str) -> float:
-    """First summary in a fresh process: imports, Punkt's model, jieba's dictionary (cached on disk)."""
+    """First summary in a fresh process: imports, Punkt's model, rjieba's built-in dictionary."""
     import subprocess
 
     text = "\n\n".join(a.text for a in load(language)[:2])
