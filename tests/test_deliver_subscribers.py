@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from deliver_support import sample_digest
 
+from digest.addresses import address_problem
 from digest.config import EmailSettings, parse_config
 from digest.deliver import Recipient, config_sections, mask_address, parse_mailbox, plan_delivery, scrub_addresses
-from digest.deliver.subscribers import address_problem
 from digest.errors import ConfigError
 
 
