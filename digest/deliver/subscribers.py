@@ -9,13 +9,16 @@ human or a log will read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..addresses import mask_address, parse_mailbox, to_ascii_domain
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from ..config import Subscriber
 
 _EMAILISH = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 
@@ -81,7 +84,7 @@ def looks_like_path(entry: str) -> bool:
 
 def collect_recipients(
     to: Sequence[str],
-    subscribers: Sequence[Mapping[str, Any]],
+    subscribers: Sequence[Subscriber],
     *,
     config_file: str = "feeds.yaml",
     base: Path | None = None,
@@ -128,14 +131,9 @@ def collect_recipients(
     known = {s.casefold(): s for s in known_sections} if known_sections is not None else None
     for index, sub in enumerate(subscribers):
         where = f"email.subscribers[{index}]"
-        raw_address = str(sub.get("address", "") or "").strip()
-        if not raw_address:
+        if not sub.address:  # an unset ${VAR}; config checked every address that was given
             raise fail(f"{where}.address", "empty: give the subscriber's e-mail address (or set its ${VAR})")
-        try:
-            name, address = parse_mailbox(raw_address)
-        except ValueError as exc:
-            raise fail(f"{where}.address", str(exc)) from None
-        sections = tuple(str(s) for s in (sub.get("sections") or ()))
+        name, address, sections = sub.name, sub.address, sub.sections
         if known is not None:
             for number, section in enumerate(sections):
                 if section.casefold() not in known:
