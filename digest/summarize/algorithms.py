@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..models import language_of
 from .stopwords import stop_words
 from .tokenizer import SumyTokenizer, stem, terms
 
@@ -46,7 +47,7 @@ def rank(algorithm: str, units: Sequence[Unit], title: str, language: str, budge
         from .pacsum import rank as pacsum_rank  # numpy: imported on first use
 
         return pacsum_rank([terms(u.text, language) for u in units], terms(title, language),
-                           PARAMS["zh" if language == "zh" else "en"], texts=[u.text for u in units], budget=budget)
+                           PARAMS[language_of(language)], texts=[u.text for u in units], budget=budget)
     if algorithm in SUMY_ALGORITHMS:
         return _sumy_rank(algorithm, units, title, language)
     raise ValueError(f"unknown summary algorithm {algorithm!r} (expected one of {', '.join(ALGORITHMS)})")
@@ -86,8 +87,8 @@ def _sumy_rank(algorithm: str, units: Sequence[Unit], title: str, language: str)
 def _summarizer(algorithm: str, language: str, title: str) -> Callable[[Any, Any], Any]:
     from sumy.nlp.stemmers import null_stemmer
 
-    stemmer: Callable[[str], str] = stem if language != "zh" else null_stemmer
-    lang = "zh" if language == "zh" else "en"
+    lang = language_of(language)
+    stemmer: Callable[[str], str] = stem if lang != "zh" else null_stemmer
     stops = stop_words(lang)
     summarizer: Any
     if algorithm == "lexrank":

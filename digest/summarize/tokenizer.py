@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..models import language_of
 from .sentences import CJK, has_cjk, split_sentences
 from .stopwords import stop_words
 
@@ -72,7 +73,7 @@ class SumyTokenizer:
     """What sumy's summarizers and parsers call: `to_sentences(paragraph)`, `to_words(sentence)`."""
 
     def __init__(self, language: str) -> None:
-        self.language = "chinese" if language == "zh" else "english"
+        self.language = "chinese" if language_of(language) == "zh" else "english"
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
         return tuple(s.text for s in split_sentences(paragraph))
