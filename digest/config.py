@@ -37,20 +37,18 @@ from .config_values import (
     seconds,
     selector,
     source_url,
-    split_host_port,
     strings,
     text,
     time_zone,
     whole,
     word_or,
 )
+from .config_values import split_host_port as split_host_port  # fetch reads allow_hosts as config checks it
 from .errors import ConfigError
 from .timewindow import parse_since
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
-
-__all__ = ["split_host_port"]  # allow_hosts entries, read by fetch as config checks them
 
 SourceType = Literal["feed", "listing"]
 Algorithm = Literal["auto", "pacsum", "lead", "lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson"]
@@ -97,10 +95,6 @@ class Source:
     timezone: str | None = field(default=None, metadata=key(time_zone()))
     full_text: bool = field(default=False, metadata=key(boolean))
     select: ListingSelect | None = field(default=None, metadata=key(_settings(ListingSelect)))
-
-    @property
-    def is_local(self) -> bool:
-        return self.url.startswith("file:")
 
 
 @dataclass(frozen=True)
