@@ -10,14 +10,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
+from ..config import Algorithm
 from ..models import language_of
 from .stopwords import stop_words
 from .tokenizer import SumyTokenizer, stem, terms
 
-SUMY_ALGORITHMS = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")
-ALGORITHMS = ("pacsum", "lead", *SUMY_ALGORITHMS)
+# the rankers are the algorithms feeds.yaml names (config.Algorithm), except "auto", which picks one of them
+ALGORITHMS: tuple[str, ...] = tuple(name for name in get_args(Algorithm) if name != "auto")
+SUMY_ALGORITHMS = tuple(name for name in ALGORITHMS if name not in ("pacsum", "lead"))
 
 # Edmundson's cue method needs cue words; the title's words are added per article.
 _BONUS = {
