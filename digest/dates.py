@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
+from .models import language_of
+
 log = logging.getLogger(__name__)
 
 MIN_YEAR = 1990
@@ -403,7 +405,7 @@ def format_when(moment: datetime, *, time_known: bool, language: str, tz: tzinfo
     calendar (the zone `moment` carries), never with a made-up 00:00.
     """
     local = moment.astimezone(tz) if time_known and tz is not None else moment
-    zh = language.startswith("zh")
+    zh = language_of(language) == "zh"
     if zh:
         text = f"{local.month}月{local.day}日" if local.year == year else f"{local.year}年{local.month}月{local.day}日"
     else:

@@ -11,6 +11,12 @@ from datetime import datetime
 from typing import Literal
 
 SourceStatus = Literal["ok", "not_modified", "error"]
+Language = Literal["zh", "en"]  # the languages digest labels, dates and summarizes in
+
+
+def language_of(tag: str) -> Language:
+    """"zh" for any Chinese tag (zh, zh-CN, zh-Hant), else "en": the one place a tag becomes a language."""
+    return "zh" if tag.lower().startswith("zh") else "en"
 
 
 @dataclass(frozen=True)

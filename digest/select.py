@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cache
 
-from .config import Config, Source
+from .config import Config, Order, Source
 from .models import Item, Section
 
-OrderFn = Callable[[Sequence[Item], str], list[Item]]
+OrderFn = Callable[[Sequence[Item], Order], list[Item]]
 
 
 @cache
@@ -69,7 +69,7 @@ def in_window(item: Item, since: datetime, until: datetime) -> bool:
     return start <= until and end > since
 
 
-def newest_first(items: Sequence[Item], order: str = "newest") -> list[Item]:
+def newest_first(items: Sequence[Item], order: Order = "newest") -> list[Item]:
     return sorted(items, key=lambda i: (i.published, i.title), reverse=True)
 
 

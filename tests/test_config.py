@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from digest.cli import app
-from digest.config import ConfigError, load_config, parse_config
+from digest.config import ConfigError, Subscriber, load_config, parse_config
 
 GOOD_SOURCES = """
 sources:
@@ -62,6 +62,13 @@ sources:
          "feeds.yaml: line 4: 'subject' is given twice in one mapping (lines 2 and 4)"),
         ("fetch: {timeout: 5, timeout: 10}\n" + GOOD_SOURCES,
          "feeds.yaml: line 1: 'timeout' is given twice in one mapping (lines 1 and 1)"),
+        # subscribers are checked when the config loads, not only when sending (issue 20)
+        ("email:\n  subscribers:\n    - address: bob@gmail\n" + GOOD_SOURCES,
+         "feeds.yaml: email.subscribers[0].address: b***@g*** is not a valid e-mail address (the domain 'gmail' has no dot"),
+        ("email:\n  subscribers: a@example.com\n" + GOOD_SOURCES,
+         "feeds.yaml: email.subscribers: expected a list of subscribers, each with an address, got 'a@example.com'"),
+        # an empty value is a missing one, not the text 'None'
+        ("sources:\n  - name:\n    url: https://a.example.com/\n", "feeds.yaml: sources[0].name: missing"),
     ],
 )
 def test_config_errors_name_file_path_and_fix(tmp_path: Path, yaml_text: str, expected: str) -> None:
@@ -115,6 +122,19 @@ def test_email_env_may_be_unset_until_sending(tmp_path: Path, monkeypatch: pytes
     monkeypatch.delenv("DIGEST_TO", raising=False)
     config = parse_config("email:\n  to: ${DIGEST_TO}\n" + GOOD_SOURCES, tmp_path / "feeds.yaml")
     assert config.email.to == ()
+
+
+def test_subscribers_load_as_checked_mailboxes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DIGEST_TEST_SUBSCRIBER", raising=False)
+    config = parse_config(
+        "email:\n  subscribers:\n    - address: Alice <alice@example.com>\n      sections: [Tech, World]\n"
+        "    - address: ${DIGEST_TEST_SUBSCRIBER}\n" + GOOD_SOURCES,
+        tmp_path / "feeds.yaml",
+    )
+    assert config.email.subscribers == (
+        Subscriber("alice@example.com", ("Tech", "World"), name="Alice"),
+        Subscriber(""),  # an unset variable: only sending needs it, and says so
+    )
 
 
 def test_shipped_feeds_yaml_is_valid() -> None:

@@ -28,7 +28,7 @@ from deliver_support import (
     wait_for,
 )
 
-from digest.config import EmailSettings
+from digest.config import EmailSettings, Subscriber
 from digest.deliver import DeliveryReport, Recipient, SmtpSettings, plan_delivery, send_digest
 from digest.errors import ConfigError
 from digest.state import ledger, open_state
@@ -238,9 +238,9 @@ def test_test_copies_do_not_touch_the_ledger(server: SmtpServer, conn: sqlite3.C
 def test_subscribers_get_only_their_sections(server: SmtpServer, conn: sqlite3.Connection) -> None:
     email = EmailSettings(
         sender="digest@example.com", to=("all@example.com",),
-        subscribers=({"address": "tech@example.com", "sections": ("tech",)},
-                     {"address": "zh@example.com", "sections": ("中文", "World")},
-                     {"address": "sports@example.com", "sections": ("Sports",)}),
+        subscribers=(Subscriber("tech@example.com", ("tech",)),
+                     Subscriber("zh@example.com", ("中文", "World")),
+                     Subscriber("sports@example.com", ("Sports",))),
     )
     rendered: list[tuple[str, ...]] = []
 

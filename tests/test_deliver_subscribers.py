@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from deliver_support import sample_digest
 
-from digest.config import EmailSettings, parse_config
+from digest.addresses import address_problem
+from digest.config import EmailSettings, Subscriber, parse_config
 from digest.deliver import Recipient, config_sections, mask_address, parse_mailbox, plan_delivery, scrub_addresses
-from digest.deliver.subscribers import address_problem
 from digest.errors import ConfigError
 
 
@@ -86,7 +86,7 @@ def test_to_entries_files_and_subscribers_merge_into_one_list(tmp_path: Path) ->
     email = EmailSettings(
         sender="digest@example.com",
         to=("alice@example.com", str(outside), "Bob <bob@example.org>"),
-        subscribers=({"address": "bob@example.org", "sections": ("World",)}, {"address": "erin@example.com", "sections": ()}),
+        subscribers=(Subscriber("bob@example.org", ("World",)), Subscriber("erin@example.com")),
     )
     recipients = plan_delivery(email, sample_digest())
     assert [(r.address, r.sections) for r in recipients] == [
@@ -121,8 +121,8 @@ def test_addresses_from_an_environment_variable(monkeypatch: pytest.MonkeyPatch,
      "feeds.yaml: email.to[1]: b***@e***.org is not a valid e-mail address (needs exactly one @)"),
     (EmailSettings(sender="digest@example.com", to=("missing-file.txt",)),
      "feeds.yaml: email.to: no such address file: missing-file.txt"),
-    (EmailSettings(sender="digest@example.com", subscribers=({"address": "bob@gmail", "sections": ()},)),
-     "feeds.yaml: email.subscribers[0].address: b***@g*** is not a valid e-mail address (the domain 'gmail' has no dot"),
+    (EmailSettings(sender="digest@example.com", subscribers=(Subscriber(""),)),
+     "feeds.yaml: email.subscribers[0].address: empty: give the subscriber's e-mail address (or set its ${VAR})"),
     (EmailSettings(sender="digest@example.com", to=("a@example.com",), subject="{title} {when}"),
      "feeds.yaml: email.subject: unknown field {when}"),
     (EmailSettings(sender="digest@example.com", to=("a@example.com",), domain="not a domain"),
@@ -147,7 +147,7 @@ def test_a_bad_line_in_an_address_file_names_the_file_and_line(tmp_path: Path) -
 
 def test_unknown_subscriber_sections_are_caught_with_a_suggestion() -> None:
     email = EmailSettings(sender="digest@example.com",
-                          subscribers=({"address": "a@example.com", "sections": ("Tech", "Wrold")},))
+                          subscribers=(Subscriber("a@example.com", ("Tech", "Wrold")),))
     with pytest.raises(ConfigError) as info:
         plan_delivery(email, known_sections=["Tech", "World"])
     assert str(info.value) == ("feeds.yaml: email.subscribers[0].sections[1]: no section named 'Wrold' "

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from deliver_support import DIGEST_DATE, SmtpServer, sample_digest, silent_server, simple_render, smtp_server
 
-from digest.config import EmailSettings
+from digest.config import EmailSettings, Subscriber
 from digest.deliver import DeliveryReport, SmtpSettings, plan_delivery, send_digest
 from digest.errors import ConfigError
 from digest.state import ledger, open_state
@@ -161,7 +161,7 @@ def test_a_message_in_flight_at_the_deadline_is_unconfirmed(conn: sqlite3.Connec
 def test_a_deadline_passed_between_messages_ends_the_pass_without_an_error(conn: sqlite3.Connection) -> None:
     """The connection is still open when the deadline passes (a slow render): hang up, report, no exception."""
     email = EmailSettings(sender="digest@example.com", to=("all@example.com",),
-                          subscribers=({"address": "tech@example.com", "sections": ("Tech",)},))
+                          subscribers=(Subscriber("tech@example.com", ("Tech",)),))
     digest = sample_digest()
 
     def slow_for_tech(view: object) -> tuple[str, str]:

@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..config import DedupSettings
-from ..models import Item
+from ..models import Item, language_of
 from .keys import key_hash
 from .result import Rule
 from .terms import GENERIC_WEIGHT, NUMBER_BIT, generic_hashes, hashes, shingles
@@ -80,7 +80,7 @@ class Features:
 
 
 def features(item: Item) -> Features:
-    lang = "zh" if item.language.startswith("zh") else "en"
+    lang = language_of(item.language)
     text = item.text
     if text.startswith(item.title):
         text = text[len(item.title):]  # many feeds begin the text with the title

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import get_args
 
+from ..config import Order
 from ..models import Item
-
-ORDERS = ("coverage", "newest")
 
 
 def coverage(item: Item) -> int:
@@ -14,10 +14,10 @@ def coverage(item: Item) -> int:
     return len({item.source, *(ref.source for ref in item.also)})
 
 
-def order_items(items: Sequence[Item], order: str) -> list[Item]:
+def order_items(items: Sequence[Item], order: Order) -> list[Item]:
     """Items by `order`: "coverage" (distinct sources, then newest) or "newest"; ties keep their order."""
     if order == "newest":
         return sorted(items, key=lambda item: -item.published.timestamp())
     if order == "coverage":
         return sorted(items, key=lambda item: (-coverage(item), -item.published.timestamp()))
-    raise ValueError(f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
+    raise ValueError(f"unknown order {order!r}; expected one of {', '.join(get_args(Order))}")

@@ -11,6 +11,7 @@ pure) below `smtp` (the only module that talks to a server) below `dispatch` (le
 
 from __future__ import annotations
 
+from ..addresses import mask_address, parse_mailbox
 from .dispatch import (
     DeliveryReport,
     Failure,
@@ -32,7 +33,7 @@ from .message import (
     render_subject,
 )
 from .smtp import Mailer, SendError, SmtpSettings
-from .subscribers import Recipient, mask_address, parse_mailbox, scrub_addresses
+from .subscribers import Recipient, scrub_addresses
 
 __all__ = [
     "GMAIL_CLIP_BYTES",

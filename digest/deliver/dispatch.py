@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..addresses import address_problem, parse_mailbox
 from ..config import Config, EmailSettings
 from ..errors import ConfigError
 from ..models import Digest
@@ -32,7 +33,7 @@ from ..state import secret as secrets
 from .keys import Keyring
 from .message import GMAIL_CLIP_BYTES, build_message, check_subject_template, list_id, message_id, render_subject
 from .smtp import Mailer, SendError, SmtpSettings
-from .subscribers import Recipient, address_problem, collect_recipients, parse_mailbox
+from .subscribers import Recipient, collect_recipients
 
 log = logging.getLogger(__name__)
 

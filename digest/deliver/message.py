@@ -20,9 +20,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import quote
 
+from ..addresses import parse_mailbox
 from ..errors import ConfigError
 from ..models import Digest
-from .subscribers import Recipient, parse_mailbox
+from .subscribers import Recipient
 
 # SMTP's CRLF policy; `refold_source="none"` keeps the List-Unsubscribe value (set raw, already
 # folded between URLs) intact: refolding would turn a long URL into an encoded-word, which breaks it.

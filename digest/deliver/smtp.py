@@ -27,8 +27,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
 
+from ..addresses import mask_address
 from ..errors import ConfigError
-from .subscribers import mask_address, scrub_addresses
+from .subscribers import scrub_addresses
 
 log = logging.getLogger(__name__)
 

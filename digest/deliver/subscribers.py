@@ -9,18 +9,17 @@ human or a log will read.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from ..addresses import mask_address, parse_mailbox, to_ascii_domain
 from ..errors import ConfigError
 
-# RFC 5322 atext (ASCII: a non-ASCII mailbox name would need SMTPUTF8 from every hop)
-_ATEXT = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$")
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-_NAMED = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]*)>$")
+if TYPE_CHECKING:
+    from ..config import Subscriber
+
 _EMAILISH = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 
 
@@ -50,7 +49,7 @@ class Recipient:
     def envelope(self) -> str:
         """The address for RCPT TO and the To: header: an IDN domain in its ASCII (punycode) form."""
         local, _, domain = self.address.rpartition("@")
-        return f"{local}@{_ascii_domain(domain)}"
+        return f"{local}@{to_ascii_domain(domain)}"
 
     def wants(self, section: str) -> bool:
         return not self.sections or section.casefold() in {s.casefold() for s in self.sections}
@@ -62,69 +61,9 @@ class Recipient:
     __str__ = __repr__
 
 
-def mask_address(address: str) -> str:
-    """`alice@example.com` -> `a***@e***.com`: enough to tell people apart, not to write to them."""
-    text = address.strip()
-    local, at, domain = text.rpartition("@")
-    if not at:
-        return (text[:1] + "***") if text else "***"
-    head, dot, tld = domain.rpartition(".")
-    masked_domain = f"{head[:1]}***.{tld}" if dot and head else f"{domain[:1]}***"
-    return f"{local[:1]}***@{masked_domain}"
-
-
 def scrub_addresses(text: str) -> str:
     """Mask every e-mail address in a server's reply or an error text before it is shown or logged."""
     return _EMAILISH.sub(lambda m: mask_address(m.group(0)), text)
-
-
-def address_problem(address: str) -> str | None:
-    """Why `address` (a bare addr-spec) cannot be a recipient, or None when it can."""
-    if not address:
-        return "empty"
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in address):
-        return "contains spaces or control characters"
-    if address.count("@") != 1:
-        return "needs exactly one @" if "@" in address else "has no @"
-    local, domain = address.split("@")
-    if not local:
-        return "nothing before the @"
-    if not domain:
-        return "nothing after the @"
-    if len(local.encode("utf-8")) > 64:
-        return "the part before the @ is longer than 64 bytes"
-    if local.startswith(".") or local.endswith(".") or ".." in local:
-        return "dots at the start, the end or twice in a row before the @"
-    if not local.isascii():
-        return "non-ASCII letters before the @ are not supported"
-    if not all(_ATEXT.match(part) for part in local.split(".")):
-        return "characters that are not allowed before the @"
-    try:
-        ascii_domain = _ascii_domain(domain)
-    except UnicodeError:
-        return f"the domain {domain!r} is not a valid host name"
-    labels = ascii_domain.rstrip(".").split(".")
-    if not all(_LABEL.match(label) for label in labels):
-        return f"the domain {domain!r} is not a valid host name"
-    if len(labels) < 2 and ascii_domain.lower() != "localhost":
-        return f"the domain {domain!r} has no dot (a typo for {domain}.com?)"
-    if len(local) + 1 + len(ascii_domain) > 254:
-        return "longer than 254 characters"
-    return None
-
-
-def parse_mailbox(value: str) -> tuple[str, str]:
-    """`Name <addr>` or `addr` -> (name, addr); raises ValueError with a reason (address masked)."""
-    text = value.strip()
-    match = _NAMED.match(text)
-    name, address = (match.group("name").strip().strip('"').strip(), match.group("addr").strip()) if match else ("", text)
-    if "<" in address or ">" in address:
-        raise ValueError(f"{mask_address(address)}: unbalanced < >")
-    problem = address_problem(address)
-    if problem:
-        raise ValueError(f"{mask_address(address)} is not a valid e-mail address ({problem})")
-    name = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in name).strip()
-    return name, address
 
 
 def read_address_file(path: Path) -> list[tuple[int, str]]:
@@ -145,7 +84,7 @@ def looks_like_path(entry: str) -> bool:
 
 def collect_recipients(
     to: Sequence[str],
-    subscribers: Sequence[Mapping[str, Any]],
+    subscribers: Sequence[Subscriber],
     *,
     config_file: str = "feeds.yaml",
     base: Path | None = None,
@@ -192,14 +131,9 @@ def collect_recipients(
     known = {s.casefold(): s for s in known_sections} if known_sections is not None else None
     for index, sub in enumerate(subscribers):
         where = f"email.subscribers[{index}]"
-        raw_address = str(sub.get("address", "") or "").strip()
-        if not raw_address:
+        if not sub.address:  # an unset ${VAR}; config checked every address that was given
             raise fail(f"{where}.address", "empty: give the subscriber's e-mail address (or set its ${VAR})")
-        try:
-            name, address = parse_mailbox(raw_address)
-        except ValueError as exc:
-            raise fail(f"{where}.address", str(exc)) from None
-        sections = tuple(str(s) for s in (sub.get("sections") or ()))
+        name, address, sections = sub.name, sub.address, sub.sections
         if known is not None:
             for number, section in enumerate(sections):
                 if section.casefold() not in known:
@@ -219,10 +153,3 @@ def collect_recipients(
 
 def _identity(address: str) -> str:
     return Recipient(address).identity
-
-
-def _ascii_domain(domain: str) -> str:
-    """A domain in the form SMTP and mail headers accept without SMTPUTF8 (IDNA / punycode)."""
-    if domain.isascii():
-        return domain
-    return domain.encode("idna").decode("ascii")

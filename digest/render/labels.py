@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from ..models import language_of
+
 EN: Final[Mapping[str, str]] = {
     "toc": "In this issue",
     "also": "Also: ",
@@ -73,11 +75,11 @@ _MONTHS_EN = (
 
 def labels(language: str) -> Mapping[str, str]:
     """Chinese labels for a Chinese digest, English otherwise."""
-    return ZH if language.startswith("zh") else EN
+    return ZH if language_of(language) == "zh" else EN
 
 
 def long_date(year: int, month: int, day: int, weekday: int, language: str) -> str:
     """'Monday, 3 June 2024' or '2024年6月3日 星期一', without relying on the machine's locale."""
-    if language.startswith("zh"):
+    if language_of(language) == "zh":
         return f"{year}年{month}月{day}日 {_WEEKDAYS_ZH[weekday]}"
     return f"{_WEEKDAYS_EN[weekday]}, {day} {_MONTHS_EN[month - 1]} {year}"

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from ..models import Item
+from ..models import Item, language_of
 
 # The inline fallbacks for mail apps that drop <head> styles; digest-head.css has the same stacks per lang.
 FONTS: Final[Mapping[str, str]] = {
@@ -31,14 +31,14 @@ def script_tag(text: str) -> str:
 
 def item_tag(item: Item) -> str:
     """The story's own tag: 'en' for English, 'zh-Hans' or 'zh-Hant' by its title and summary."""
-    if not item.language.startswith("zh"):
+    if language_of(item.language) != "zh":
         return "en"
     return script_tag(f"{item.title} {item.summary or item.text[:400]}")
 
 
 def digest_tag(language: str, item_tags: Iterable[str]) -> str:
     """The page's tag: 'en', or the Chinese script most of the Chinese stories use."""
-    if not language.startswith("zh"):
+    if language_of(language) != "zh":
         return "en"
-    counts = Counter(tag for tag in item_tags if tag.startswith("zh"))
+    counts = Counter(tag for tag in item_tags if language_of(tag) == "zh")
     return "zh-Hant" if counts["zh-Hant"] > counts["zh-Hans"] else "zh-Hans"

@@ -11,7 +11,7 @@ from email.utils import parseaddr
 from urllib.parse import quote, urlsplit
 
 from ..config import LayoutSettings
-from ..models import Digest, Item
+from ..models import Digest, Item, language_of
 from .wrap import char_width
 
 BRIEF_CELLS = 60  # a brief's one line, in display cells (CJK = 2): with the source, two lines on a phone
@@ -144,7 +144,7 @@ def source_urls(digest: Digest) -> dict[str, str]:
 
 def names_line(names: Sequence[str], language: str, limit: int = 8) -> str:
     """'A, B and 3 more' (or 'A、B 等 5 个'), so a long list of quiet sources stays one line."""
-    zh = language.startswith("zh")
+    zh = language_of(language) == "zh"
     shown = list(names[:limit])
     more = len(names) - len(shown)
     if zh:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import LayoutSettings
 from ..dates import format_when
-from ..models import AlsoRef, Digest, Item, SourceResult
+from ..models import AlsoRef, Digest, Item, SourceResult, language_of
 from .labels import labels, long_date
 from .langtag import FONTS, digest_tag, item_tag
 from .layout import brief_line, destination, is_sponsored, leads, left_out, names_line, quiet_sources, source_urls
@@ -81,15 +81,15 @@ def _when(item: Item, local: datetime, now: datetime, language: str) -> str:
                        year=now.year)
     if item.dated:
         return when
-    return f"收录于 {when}" if language.startswith("zh") else f"seen {when}"
+    return f"收录于 {when}" if language_of(language) == "zh" else f"seen {when}"
 
 
 def _failure(source: SourceResult, language: str) -> str:
-    reason = source.error or ("错误" if language.startswith("zh") else "error")
+    reason = source.error or ("错误" if language_of(language) == "zh" else "error")
     if source.failing_days >= 2:  # one day is today's failure, already said by being listed
         days = source.failing_days
-        reason += f"，已连续 {days} 天" if language.startswith("zh") else f", failing for {days} days"
-    return f"{source.name}（{reason}）" if language.startswith("zh") else f"{source.name} ({reason})"
+        reason += f"，已连续 {days} 天" if language_of(language) == "zh" else f", failing for {days} days"
+    return f"{source.name}（{reason}）" if language_of(language) == "zh" else f"{source.name} ({reason})"
 
 
 def run_report(digest: Digest, language: str | None = None) -> str:
@@ -99,7 +99,7 @@ def run_report(digest: Digest, language: str | None = None) -> str:
     a cap left out and which sources had nothing are said, not silently dropped.
     """
     lang = language or digest.language
-    zh = lang.startswith("zh")
+    zh = language_of(lang) == "zh"
     items = digest.items
     stories, with_stories = len(items), len({item.source for item in items})
     configured = max(len(digest.sources), with_stories)
@@ -127,7 +127,7 @@ def run_report(digest: Digest, language: str | None = None) -> str:
 
 def preheader(digest: Digest, limit: int = 140) -> str:
     """The first headlines, for the inbox preview line (a paid post never leads it)."""
-    sep = "｜" if digest.language.startswith("zh") else " · "
+    sep = "｜" if language_of(digest.language) == "zh" else " · "
     text = ""
     for item in (i for i in digest.items if not is_sponsored(i)):
         candidate = item.title if not text else text + sep + item.title

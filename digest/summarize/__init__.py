@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..models import language_of
 from .algorithms import ALGORITHMS as _RANKERS
 from .algorithms import Unit, rank
 from .blurb import choose, render
@@ -52,13 +53,9 @@ class Summary:
     text: str
 
 
-def _language(language: str) -> str:
-    return "zh" if language.lower().startswith("zh") else "en"
-
-
 def render_blurb(sentences: Sequence[str], *, language: str, max_chars: int | None = None) -> str:
     """Summary.text for cached Summary.sentences: joined and trimmed exactly as summarize() does."""
-    lang = _language(language)
+    lang = language_of(language)
     return render(sentences, DEFAULT_MAX_CHARS[lang] if max_chars is None else max_chars)
 
 
@@ -76,7 +73,7 @@ def summarize(
     `language` is "zh" or "en"; max_chars None means 200 for Chinese, 320 for English.
     An empty text (or one that only repeats the title or is all boilerplate) gives an empty Summary.
     """
-    lang = _language(language)
+    lang = language_of(language)
     budget = DEFAULT_MAX_CHARS[lang] if max_chars is None else max_chars
     name = AUTO_ALGORITHM if algorithm == "auto" else algorithm
     if name not in _RANKERS:

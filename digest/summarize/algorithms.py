@@ -10,13 +10,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
+from ..config import Algorithm
+from ..models import language_of
 from .stopwords import stop_words
 from .tokenizer import SumyTokenizer, stem, terms
 
-SUMY_ALGORITHMS = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")
-ALGORITHMS = ("pacsum", "lead", *SUMY_ALGORITHMS)
+# the rankers are the algorithms feeds.yaml names (config.Algorithm), except "auto", which picks one of them
+ALGORITHMS: tuple[str, ...] = tuple(name for name in get_args(Algorithm) if name != "auto")
+SUMY_ALGORITHMS = tuple(name for name in ALGORITHMS if name not in ("pacsum", "lead"))
 
 # Edmundson's cue method needs cue words; the title's words are added per article.
 _BONUS = {
@@ -46,7 +49,7 @@ def rank(algorithm: str, units: Sequence[Unit], title: str, language: str, budge
         from .pacsum import rank as pacsum_rank  # numpy: imported on first use
 
         return pacsum_rank([terms(u.text, language) for u in units], terms(title, language),
-                           PARAMS["zh" if language == "zh" else "en"], texts=[u.text for u in units], budget=budget)
+                           PARAMS[language_of(language)], texts=[u.text for u in units], budget=budget)
     if algorithm in SUMY_ALGORITHMS:
         return _sumy_rank(algorithm, units, title, language)
     raise ValueError(f"unknown summary algorithm {algorithm!r} (expected one of {', '.join(ALGORITHMS)})")
@@ -86,8 +89,8 @@ def _sumy_rank(algorithm: str, units: Sequence[Unit], title: str, language: str)
 def _summarizer(algorithm: str, language: str, title: str) -> Callable[[Any, Any], Any]:
     from sumy.nlp.stemmers import null_stemmer
 
-    stemmer: Callable[[str], str] = stem if language != "zh" else null_stemmer
-    lang = "zh" if language == "zh" else "en"
+    lang = language_of(language)
+    stemmer: Callable[[str], str] = stem if lang != "zh" else null_stemmer
     stops = stop_words(lang)
     summarizer: Any
     if algorithm == "lexrank":

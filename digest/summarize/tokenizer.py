@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
+from ..models import language_of
 from .sentences import CJK, has_cjk, split_sentences
 from .stopwords import stop_words
 
@@ -71,7 +72,7 @@ class SumyTokenizer:
     """What sumy's summarizers and parsers call: `to_sentences(paragraph)`, `to_words(sentence)`."""
 
     def __init__(self, language: str) -> None:
-        self.language = "chinese" if language == "zh" else "english"
+        self.language = "chinese" if language_of(language) == "zh" else "english"
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
         return tuple(s.text for s in split_sentences(paragraph))
