@@ -14,7 +14,6 @@ from digest.summarize import (
     SUMMARY_VERSION,
     Summary,
     SumyTokenizer,
-    render_blurb,
     summarize,
 )
 from digest.summarize.blurb import join, trim
@@ -57,12 +56,6 @@ def test_every_algorithm_gives_sentences_of_the_text_in_order(text: str, languag
     assert positions == sorted(positions)
     joiner = "" if language == "zh" else " "
     assert summary.text == joiner.join(summary.sentences)
-
-
-@pytest.mark.parametrize(("text", "language", "max_chars"), [(EN, "en", None), (ZH, "zh", None), (EN, "en", 90), (ZH, "zh", 40)])
-def test_render_blurb_rebuilds_the_text_from_cached_sentences(text: str, language: str, max_chars: int | None) -> None:
-    summary = summarize(text, title="x", language=language, max_chars=max_chars)
-    assert render_blurb(summary.sentences, language=language, max_chars=max_chars) == summary.text
 
 
 def test_result_is_frozen_and_deterministic() -> None:

@@ -8,7 +8,6 @@ SUMMARY_VERSION).  sumy, rjieba and numpy are imported on first use, not at impo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..models import language_of
@@ -27,7 +26,6 @@ __all__ = [
     "Sentence",
     "Summary",
     "SumyTokenizer",
-    "render_blurb",
     "split_sentences",
     "summarize",
 ]
@@ -42,7 +40,6 @@ CANDIDATE_CAP = {
     "pacsum": 120, "lead": 120, "lexrank": 60, "textrank": 80, "lsa": 40,
     "luhn": 80, "kl": 30, "sumbasic": 40, "edmundson": 80,
 }
-_REACH = 0  # ranks past `sentences` a shorter sentence may come from to fill the budget (0 was best on dev)
 
 
 @dataclass(frozen=True)
@@ -51,12 +48,6 @@ class Summary:
 
     sentences: tuple[str, ...]
     text: str
-
-
-def render_blurb(sentences: Sequence[str], *, language: str, max_chars: int | None = None) -> str:
-    """Summary.text for cached Summary.sentences: joined and trimmed exactly as summarize() does."""
-    lang = language_of(language)
-    return render(sentences, DEFAULT_MAX_CHARS[lang] if max_chars is None else max_chars)
 
 
 def summarize(
@@ -85,6 +76,6 @@ def summarize(
         return Summary((), "")
     units = [Unit(s.text, s.paragraph) for s in pool]
     order = rank(name, units, title, lang, budget)
-    chosen = choose(order, [u.text for u in units], sentences, budget, reach=sentences + _REACH)
+    chosen = choose(order, [u.text for u in units], sentences, budget, reach=sentences)
     picked = tuple(units[i].text for i in chosen)
     return Summary(picked, render(picked, budget))
