@@ -8,8 +8,8 @@ Feeds are the real-world files under ../shared/corpus/feeds (repeated to N), ser
 loopback by bench/fetch_feedserver.py in its own process.  Each side runs in its own child process
 (peak RSS is per side).  Rounds, in this order, in one run:
   digest:   fetch only (fetch_all) · collection (digest.collect.collect: fetch, parse and normalize
-            each body as it arrives, as `digest run` does), once parsing in the fetching process and
-            once with the default parser processes · again with the validators (expect 304s)
+            as `digest run` does), once parsing in the fetching process after the downloads and
+            once with the default parser processes (each body parsed as it arrives) · again with the validators (expect 304s)
   baseline: fetch only (urllib, sequential, gzip - what feedparser does inside) ·
             feedparser.parse(url) sequential · again with etag/modified (expect 304s)
 """
@@ -57,12 +57,9 @@ def worker_digest(urls: list[str], port: int, concurrency: int = 16) -> dict[str
 
     from proctree import TreePeak
 
-    from digest.collect import collect
+    from digest.collect import collect, worker_count
     from digest.config import FetchSettings, parse_config
     from digest.fetch import FetchRequest, fetch_all
-    from digest.parse_pool import allow_auto, usable_cpus, worker_count
-
-    allow_auto()  # as the digest command does: this script is safe for parser processes to re-import
 
     # start-up (importing httpx, its lazy imports on the first request, the TLS context) is
     # measured on its own, then both sides are warm when the rounds are timed
@@ -79,7 +76,7 @@ def worker_digest(urls: list[str], port: int, concurrency: int = 16) -> dict[str
     results = fetch_all(requests, settings)
     rounds["fetch"] = _round(started, results, server_stats(port))
 
-    # the collection is digest's own: fetch, then parse + normalize each body as it arrives
+    # the collection is digest's own: fetch, parse + normalize
     sources = "\n".join(f"  - name: feed {i}\n    url: {url}" for i, url in enumerate(urls))
     config = parse_config(f"timezone: UTC\nsources:\n{sources}\n", REPO / "bench-fetch.yaml")
     now = datetime(2026, 11, 26, tzinfo=UTC)
@@ -110,7 +107,7 @@ def worker_digest(urls: list[str], port: int, concurrency: int = 16) -> dict[str
     results = fetch_all(again, settings)
     rounds["conditional"] = _round(started, results, server_stats(port))
     return {"rounds": rounds, "peak_rss_mb": peak_rss_mb(), "parser": "digest.collect.collect",
-            "startup": startup, "concurrency": concurrency, "cpus": usable_cpus(),
+            "startup": startup, "concurrency": concurrency, "cpus": len(os.sched_getaffinity(0)),
             "parse_workers": worker_count(None, len(urls)), "tree_peak_rss_mb": tree_mb}
 
 

@@ -1,26 +1,31 @@
-"""Collect: fetch every source and parse + normalize each one as soon as its bytes arrive.
+"""Collect: fetch every source, then parse + normalize each body, in parser processes for a big run.
 
-Fetching runs in the fetcher's event loop (a worker thread).  Each body that arrives is parsed
-while the other downloads go on: in worker processes for a run with many sources (see
-digest.parse_pool), on this thread otherwise.  Results are put back in config order, so the
-outcome never depends on which server answered first or where a feed was parsed.
+The fetcher's event loop runs on this thread.  With parser processes (one
+`concurrent.futures.ProcessPoolExecutor`, owned by `collect` for one call), each body is handed
+to a process as soon as it arrives, so parsing overlaps the downloads still under way; without
+them, bodies are parsed here once the downloads are done.  A source whose parse failed in a
+process (a worker that died) is parsed again here: no source is lost.  Results are put back in
+config order, so the outcome never depends on which server answered first or where a feed was
+parsed.
+
+Worker processes re-import the program's main script, as with any multiprocessing: a program that
+calls digest as a library needs the `if __name__ == "__main__":` guard, or `fetch.parse_workers: 0`.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
+import os
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .config import Config, FetchSettings, Source
-from .deadline import parsing_until
+from .deadline import RUN_DEADLINE, parsing_until
 from .errors import SourceError
 from .fetch import FetchRequest, FetchResult
 from .fetch.guard import host_entry
@@ -28,10 +33,15 @@ from .models import Item, SourceResult
 from .normalize import normalize_entries
 from .state.http_cache import Validators
 
-if TYPE_CHECKING:
-    from .parse_pool import Pool
-
 log = logging.getLogger(__name__)
+
+# Below this many sources the processes' start-up (about half a second, importing the parser) is
+# not won back by parsing on two or more CPUs (about 20 ms per feed).
+AUTO_MIN_SOURCES = 24
+AUTO_MAX_WORKERS = 8
+
+Outcome = tuple[SourceResult, list[Item]]
+
 
 @dataclass(frozen=True)
 class Collected:
@@ -42,6 +52,7 @@ class Collected:
 
 def collect(config: Config, validators: Mapping[str, Validators], settings: FetchSettings, *,
             now: datetime, on_source: Callable[[SourceResult], None] | None = None) -> Collected:
+    """Every source fetched, parsed and normalized; never raises for one source's failure."""
     from .fetch import fetch_all
 
     until = time.time() + max(settings.deadline, 0.0)  # parsing stops at the deadline too, not only fetching
@@ -54,118 +65,89 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
                      allow_hosts=configured)
         for s in config.sources
     ]
-    done: dict[str, tuple[SourceResult, list[Item]]] = {}
-    new_validators: dict[str, Validators] = {}
-    parsing: dict[Future[tuple[SourceResult, list[Item]]], FetchResult] = {}
-    parsed: queue.SimpleQueue[Future[tuple[SourceResult, list[Item]]]] = queue.SimpleQueue()
-    workers = _Workers(settings.parse_workers, len(requests))
+    parsing: dict[str, Future[Outcome]] = {}
+    with _parser_processes(worker_count(settings.parse_workers, len(requests))) as pool:
 
-    def finish(fetched: FetchResult, outcome: tuple[SourceResult, list[Item]]) -> None:
-        source = sources[fetched.key]
-        done[source.name] = outcome
-        if outcome[0].status == "ok":
+        def hand_over(fetched: FetchResult) -> None:  # in the event loop: must not block
+            if pool is None or fetched.status != "ok":
+                return
+            source = sources[fetched.key]
+            try:
+                parsing[source.name] = pool.submit(
+                    parse_body, source, fetched.body, dict(fetched.headers), fetched.final_url or source.url,
+                    tz=_tz(source, config), now=now, until=until)
+            except Exception as exc:  # a broken pool: this body is parsed here, after the downloads
+                failures.append(f"{source.name}: {exc.__class__.__name__}")
+
+        failures: list[str] = []
+        fetched_all = fetch_all(requests, settings, on_result=hand_over)
+        done: dict[str, Outcome] = {}
+        # smallest body first: near the deadline, one huge feed should cost only itself
+        for fetched in sorted(fetched_all, key=lambda f: len(f.body)):
+            source = sources[fetched.key]
+            future = parsing.get(source.name)
+            outcome = _waited(source, future, until, failures) if future is not None else None
+            done[source.name] = outcome or read_source(source, fetched, config, now=now, until=until)
+        outcomes = [done[f.key] for f in fetched_all]
+    if failures:  # one line for the run, not one per source
+        log.warning("a parser process failed (%s); %d source(s) parsed in this process instead",
+                    failures[0], len(failures))
+    new_validators: dict[str, Validators] = {}
+    for fetched, (result, _) in zip(fetched_all, outcomes, strict=True):
+        if result.status == "ok":
             # validators of a body we could not read would turn tomorrow's error into a 304
-            new_validators[source.url] = Validators(fetched.etag, fetched.last_modified)
+            new_validators[fetched.url] = Validators(fetched.etag, fetched.last_modified)
         if on_source:
             try:
-                on_source(outcome[0])
+                on_source(result)
             except Exception:  # a broken progress display must not lose collected sources
-                log.warning("progress callback failed for %s", source.name, exc_info=True)
-
-    def harvest(block: bool) -> None:
-        while parsing:
-            try:
-                future = parsed.get(block=block)
-            except queue.Empty:
-                return
-            fetched = parsing.pop(future)
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a dead worker, a result that would not pickle ...
-                workers.abandon(fetched.key, exc)
-                outcome = read_source(sources[fetched.key], fetched, config, now=now, until=until)
-            finish(fetched, outcome)
-
-    def on_result(fetched: FetchResult) -> None:
-        source = sources[fetched.key]
-        pool = workers.get() if fetched.status == "ok" else None
-        if pool is None:
-            finish(fetched, read_source(source, fetched, config, now=now, until=until))
-        else:
-            try:
-                future = pool.executor.submit(parse_body, source, fetched.body, dict(fetched.headers),
-                                              fetched.final_url or source.url, tz=_tz(source, config), now=now,
-                                              until=until)
-            except Exception as exc:  # a broken pool, a worker that cannot start ...
-                workers.abandon(source.name, exc)
-                finish(fetched, read_source(source, fetched, config, now=now, until=until))
-            else:
-                parsing[future] = fetched  # the body is let go of once its Items are back
-                future.add_done_callback(parsed.put)
-        harvest(block=False)
-
-    try:
-        if any(not (r.etag or r.last_modified) for r in requests):
-            workers.get()  # a body is likely: start the workers now, while the first requests are out
-        fetch_all(requests, settings, on_result=on_result)
-        harvest(block=True)
-    finally:
-        workers.stop()
-    ordered = [done[s.name] for s in config.sources if s.name in done]
+                log.warning("progress callback failed for %s", result.name, exc_info=True)
     return Collected(
-        items=[item for _, items in ordered for item in items],
-        results=[result for result, _ in ordered],
+        items=[item for _, items in outcomes for item in items],
+        results=[result for result, _ in outcomes],
         validators=new_validators,
     )
 
 
-class _Workers:
-    """The parser processes of one collection, started in the background: at once when some
-    source has no validators (its answer will be a body), else on the first body that needs
-    parsing (a run where everything answers 304 never starts them).  Used once ready (bodies
-    are parsed in-process until then, about half a second); given up for good on the first
-    failure."""
+def worker_count(setting: int | None, sources: int) -> int:
+    """Parser processes to start: `setting` when the user chose one, else one per CPU for a big run."""
+    if setting is not None:
+        return setting
+    try:
+        cpus = len(os.sched_getaffinity(0))  # a container's CPU set, not the host's count
+    except AttributeError:  # macOS, Windows
+        cpus = os.cpu_count() or 1
+    return min(cpus, AUTO_MAX_WORKERS) if cpus >= 2 and sources >= AUTO_MIN_SOURCES else 0
 
-    def __init__(self, setting: int | None, sources: int) -> None:
-        from .parse_pool import worker_count
 
-        self.count = worker_count(setting, sources)
-        self.pool: Pool | None = None
-        self.starter: threading.Thread | None = None
-        self.given_up = self.count <= 0
+@contextmanager
+def _parser_processes(workers: int) -> Iterator[Executor | None]:
+    """A process pool of `workers` (None for none), shut down on leaving, unfinished work cancelled."""
+    if workers <= 0:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    def get(self) -> Pool | None:
-        if self.given_up:
-            return None
-        if self.starter is None:
-            self.starter = threading.Thread(target=self._start, name="digest-parse-pool", daemon=True)
-            self.starter.start()
-        return self.pool  # None while the workers are starting
+    # forkserver: workers never copy the fetcher's threads or locks (fork would)
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
-    def _start(self) -> None:
-        from .parse_pool import start_pool
 
-        pool = start_pool(self.count)
-        if pool is None:
-            self.given_up = True
-        self.pool = pool
-
-    def abandon(self, name: str, exc: BaseException) -> None:
-        if not self.given_up:
-            log.warning("%s: a parser process failed (%s); parsing the rest in this process",
-                        name, exc.__class__.__name__)
-            self.given_up = True
-        if self.pool is not None:
-            self.pool.stop(join=False)
-            self.pool = None
-
-    def stop(self) -> None:
-        self.given_up = True
-        if self.starter is not None:
-            self.starter.join()
-        if self.pool is not None:
-            self.pool.stop()
-            self.pool = None
+def _waited(source: Source, future: Future[Outcome], until: float, failures: list[str]) -> Outcome | None:
+    """What a parser process made of a body (waited for until the deadline); None when it failed."""
+    try:
+        return future.result(timeout=max(until - time.time(), 0.0) + 1.0)
+    except TimeoutError:  # the process stops at the deadline itself; this is its last chance
+        future.cancel()
+        return SourceResult(source.name, source.url, "error", error=RUN_DEADLINE), []
+    except Exception as exc:  # a dead worker, a result that would not pickle ...
+        failures.append(f"{source.name}: {exc.__class__.__name__}")
+        return None
 
 
 def _tz(source: Source, config: Config) -> ZoneInfo:

@@ -58,14 +58,12 @@ class Item:
     dated: bool  # False when `published` is the first-seen time
     language: str  # "zh" or "en" (by script)
     text: str  # cleaned plain text (paragraphs separated by blank lines)
-    raw_html: str = ""  # the content as the feed gave it: untrusted, read it through `html`
     author: str | None = None
     summary: str = ""
     summary_sentences: tuple[str, ...] = ()
     also: tuple[AlsoRef, ...] = ()
     # Where in the config the item's source stands; keeps sections in config order.
     source_index: int = 0
-    base_url: str = ""  # what relative links in raw_html resolve against
     # False when the source gave a day without a time ("2024年6月5日"): `published` is 00:00 of that
     # day in the source's timezone, and the item belongs to the whole day (see select.in_window)
     time_known: bool = True
@@ -73,17 +71,6 @@ class Item:
     # differs: history written by earlier versions stores those (see urls.canonical_and_legacy)
     legacy_url: str = ""
     legacy_id: str = ""
-
-    @property
-    def html(self) -> str:
-        """The content as allow-listed HTML with absolute links, made on demand.
-
-        Sanitizing was over a quarter of normalizing an item, and a digest shows a few dozen of the
-        thousands of items it collects, so it is never done up front.
-        """
-        from .sanitize import sanitize_html
-
-        return sanitize_html(self.raw_html, self.base_url)
 
 
 @dataclass(frozen=True)

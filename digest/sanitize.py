@@ -1,9 +1,9 @@
-"""Feed HTML made safe to show (nh3/ammonia allow-list) and turned into plain text.
+"""Feed HTML turned into plain text, with nothing a stranger could hide in it.
 
-Feed content is written by strangers: scripts, event handlers, javascript:/data: URLs and
-styles must never reach a reader's mail client, and control characters must never reach
-a mail header or a terminal.  Invisible characters (zero-width spaces and joiners, word
-joiner, BOM, bidi marks) are dropped too: they hide text from filters and dedup, and the
+Feed content is written by strangers: only its plain text is kept (scripts, styles and other
+non-text elements dropped), and control characters must never reach a mail header or a
+terminal.  Invisible characters (zero-width spaces and joiners, word joiner, BOM, bidi marks)
+are dropped too: they hide text from filters and dedup, and the
 line and paragraph separators U+2028/U+2029 break JavaScript and some mail clients; they
 become ordinary line breaks.
 """
@@ -15,7 +15,6 @@ import re
 import threading
 import unicodedata
 from typing import Any
-from urllib.parse import urljoin
 
 # C0/C1 controls except tab/newline, bidi marks and overrides that can disguise text, and the
 # invisible ones: zero-width space/non-joiner/joiner, word joiner, Arabic letter mark, BOM.
@@ -31,19 +30,6 @@ _SPACES = re.compile(rf"{_SPACE}(?:(?<= ){_SPACE}+|(?<! ){_SPACE}*)")
 _BLANKS = re.compile(r"\n\s*\n+")
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z!/][^>]*>|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 
-_ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "figcaption",
-    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
-    "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
-    "th", "thead", "tr", "u", "ul",
-}
-_ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-    "abbr": {"title"},
-}
 _BLOCK_TAGS = (
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
     "section", "article", "header", "footer", "table", "tr", "figure", "figcaption", "hr", "dd",
@@ -110,33 +96,6 @@ def title_text(raw: str) -> str:
     if looks_like_html(raw):
         raw = html_to_text(raw)
     return clean_line(raw)
-
-
-def sanitize_html(fragment: str, base_url: str = "") -> str:
-    """Allow-listed HTML: no scripts, styles, handlers, javascript:/data: URLs; links absolute."""
-    if not fragment.strip():
-        return ""
-    import nh3
-
-    def absolute(tag: str, attribute: str, value: str) -> str | None:
-        if attribute not in ("href", "src"):
-            return value
-        try:
-            url = urljoin(base_url, value.strip()) if base_url else value.strip()
-        except ValueError:
-            return None
-        return url if url.startswith(("http://", "https://", "mailto:")) else None
-
-    return str(nh3.clean(
-        strip_controls(fragment),
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-        clean_content_tags=set(_DROP_TAGS) - {"head", "title"},
-        attribute_filter=absolute,
-    ))
 
 
 def html_to_text(fragment: str) -> str:

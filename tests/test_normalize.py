@@ -10,7 +10,7 @@ import pytest
 from digest.config import Source
 from digest.models import Entry
 from digest.normalize import detect_language, normalize_entries
-from digest.sanitize import html_to_text, sanitize_html, title_text
+from digest.sanitize import html_to_text, title_text
 
 NOW = datetime(2024, 6, 5, 12, tzinfo=UTC)
 SOURCE = Source(name="Src", url="https://feed.example.com/rss", index=3)
@@ -76,17 +76,6 @@ def test_absurd_or_missing_dates_become_first_seen(published: datetime | None, d
 )
 def test_language_by_script(text: str, language: str) -> None:
     assert detect_language(text) == language
-
-
-def test_sanitize_removes_everything_executable() -> None:
-    dirty = ('<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">j</a>'
-             '<a href="/rel">rel</a><img src="data:image/png;base64,AAAA" onerror="x()">'
-             '<style>p{}</style><iframe src="https://evil.example/"></iframe></p>')
-    clean = sanitize_html(dirty, "https://site.example.com/post/")
-    lowered = clean.lower()
-    for bad in ("<script", "onclick", "onerror", "javascript:", "data:", "<style", "<iframe", "alert"):
-        assert bad not in lowered, (bad, clean)
-    assert 'href="https://site.example.com/rel"' in clean
 
 
 def test_html_to_text_keeps_paragraphs_and_drops_markup() -> None:
@@ -193,33 +182,6 @@ def loose_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(feedparser.api, "LooseFeedParser", loose)
     return reads
-
-
-@pytest.mark.parametrize("tail", [
-    b"\n<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b> on line <b>12</b><br />\n",
-    b"<!-- host analytics --><script src='https://stats.example/a.js'></script>",
-    # the tail of an older, longer copy of the file that was overwritten in place
-    b">\n<link>https://a.example/older</link><title>Older</title></item>\n<item><title>Third</title></item></channel></rss>",
-])
-def test_what_follows_the_root_element_is_not_feed_data(tail: bytes, loose_reads: list[object]) -> None:
-    import feedparser
-
-    from digest.sources.feed import parse_feed
-
-    clean = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>T</title>"
-             "<link>https://a.example/</link>"
-             "<item><title>数据库 \u2014 MySQL</title><link>https://a.example/1</link>"
-             "<description><![CDATA[<p>first <b>bold</b></p>]]></description></item>"
-             "<item><title>Second</title><link>https://a.example/2</link></item></channel></rss>").encode()
-    assert feedparser.parse(clean + tail).bozo, "feedparser alone calls it broken ..."
-    assert len(loose_reads) == 1, "... and reads it again loosely"
-    loose_reads.clear()
-    assert parse_feed(clean + tail, {}, "https://a.example/feed") == parse_feed(clean, {}, "https://a.example/feed")
-    assert loose_reads == []
-    # a document broken before its end still goes to the loose parser
-    assert [e.title for e in parse_feed(clean.replace(b"</title><link>https://a.example/2", b"</titel><link>https://a.example/2"), {},
-                                        "https://a.example/feed")][:1] == ["数据库 — MySQL"]
-    assert len(loose_reads) == 1
 
 
 def test_a_warning_printed_before_the_feed_still_leaves_the_feed(loose_reads: list[object]) -> None:

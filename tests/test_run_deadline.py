@@ -15,7 +15,7 @@ from fetch_server import Exchange, RawServer, raw_server
 from digest.collect import collect
 from digest.config import FetchSettings, load_config
 from digest.pipeline import RunOptions, run
-from tests.test_collect_pool import pool_ready_at_once  # noqa: F401  (a fixture)
+from tests.test_collect_pool import sent_to_processes  # noqa: F401  (a fixture)
 
 NOW = datetime(2024, 6, 5, 12, tzinfo=UTC)
 PUB = "Wed, 05 Jun 2024 10:00:00 GMT"
@@ -87,7 +87,7 @@ def test_a_huge_feed_still_parsing_at_the_deadline_is_timed_out_and_the_rest_is_
 
 
 def test_a_parser_process_stops_at_the_deadline_too(server: RawServer, write_config: Callable[[str], Path],
-                                                   pool_ready_at_once: list[int]) -> None:  # noqa: F811
+                                                   sent_to_processes: list[int]) -> None:  # noqa: F811
     config = load_config(_config(write_config, (
         f"sources:\n  - name: huge\n    url: {server.url('/huge')}\n"
         f"  - name: small\n    url: {server.url('/small')}\n")))
@@ -95,7 +95,7 @@ def test_a_parser_process_stops_at_the_deadline_too(server: RawServer, write_con
     started = time.monotonic()
     got = collect(config, {}, settings, now=NOW)
     elapsed = time.monotonic() - started
-    assert pool_ready_at_once, "the bodies went to the parser process"
+    assert sent_to_processes, "the bodies went to the parser process"
     status = {r.name: (r.status, r.error) for r in got.results}
     assert status == {"huge": ("error", "timed out (run deadline)"), "small": ("ok", None)}
     assert elapsed < 2.5 + 1.5, f"the parse went on for {elapsed:.1f}s"

@@ -11,10 +11,6 @@ from .app import app
 
 
 def main() -> None:
-    from ..parse_pool import allow_auto
-
-    # this program's main script is safe for parser processes to re-import, and imports this package
-    allow_auto(main_imports=[__name__])
     app()
 
 
