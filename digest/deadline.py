@@ -9,6 +9,8 @@ a parser process reads it the same way as the run.
 
 from __future__ import annotations
 
+import functools
+import logging
 import signal
 import threading
 import time
@@ -17,6 +19,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .errors import ParseError
+
+log = logging.getLogger(__name__)
 
 RUN_DEADLINE = "timed out (run deadline)"
 _until: ContextVar[float | None] = ContextVar("digest_parse_deadline", default=None)
@@ -60,7 +64,11 @@ def interrupted_at_deadline() -> Iterator[None]:
     test runner's time-out) is put back afterwards, less the time spent here.
     """
     when = _until.get()
-    if when is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if when is None:
+        yield
+        return
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        _say_no_timer()
         yield
         return
     check()
@@ -80,3 +88,10 @@ def interrupted_at_deadline() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if earlier:
             signal.setitimer(signal.ITIMER_REAL, max(earlier - (time.monotonic() - started), 0.001), interval)
+
+
+@functools.cache
+def _say_no_timer() -> None:
+    """Once per process: here the deadline only stops a parse between entries."""
+    log.info("parsing off the main thread (or without SIGALRM): a feed stops at the run's deadline "
+             "only between entries, not inside feedparser")
