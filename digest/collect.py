@@ -66,7 +66,9 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
         for s in config.sources
     ]
     parsing: dict[str, Future[Outcome]] = {}
-    with _parser_processes(worker_count(settings.parse_workers, len(requests))) as pool:
+    workers = worker_count(settings.parse_workers, len(requests))
+    failures: list[str] = []  # sources a parser process could not take or failed
+    with _parser_processes(workers) as pool:
 
         def hand_over(fetched: FetchResult) -> None:  # in the event loop: must not block
             if pool is None or fetched.status != "ok":
@@ -79,7 +81,8 @@ def collect(config: Config, validators: Mapping[str, Validators], settings: Fetc
             except Exception as exc:  # a broken pool: this body is parsed here, after the downloads
                 failures.append(f"{source.name}: {exc.__class__.__name__}")
 
-        failures: list[str] = []
+        if pool is not None and any(not (r.etag or r.last_modified) for r in requests):
+            _start(pool, workers)  # a body is likely: the processes import the parsers meanwhile
         fetched_all = fetch_all(requests, settings, on_result=hand_over)
         done: dict[str, Outcome] = {}
         # smallest body first: near the deadline, one huge feed should cost only itself
@@ -136,6 +139,20 @@ def _parser_processes(workers: int) -> Iterator[Executor | None]:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(pool: Executor, workers: int) -> None:
+    """Start the processes now (ProcessPoolExecutor starts one per task while none is idle)."""
+    for _ in range(workers):
+        try:
+            pool.submit(_warm_up)
+        except Exception:  # a pool that cannot start: the first body says so, and is parsed here
+            return
+
+
+def _warm_up() -> None:
+    """Run first in each parser process: the imports a parse needs, done while requests are out."""
+    from .sources import feed, listing  # noqa: F401
 
 
 def _waited(source: Source, future: Future[Outcome], until: float, failures: list[str]) -> Outcome | None:
