@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import os
 import threading
@@ -161,6 +162,13 @@ def test_a_failing_progress_callback_loses_nothing(server: RawServer) -> None:
 
 def test_empty_request_list() -> None:
     assert fetch_all([], SETTINGS) == []
+
+
+def test_fetch_all_works_inside_a_running_event_loop(server: RawServer) -> None:
+    async def main() -> list[FetchResult]:
+        return fetch_all([FetchRequest("s", server.url("/feed"))], SETTINGS)
+
+    assert asyncio.run(main())[0].body == FEED
 
 
 # ------------------------------------------------------------------ limits

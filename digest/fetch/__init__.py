@@ -28,8 +28,9 @@ def fetch_all(
 ) -> list[FetchResult]:
     """Fetch all requests concurrently; one result per request, in request order; never raises.
 
-    Runs an event loop on the calling thread until every request is done.  `on_result` is called
-    once per request as it finishes, inside that loop: it must be quick (collect hands the body to
+    Runs an event loop on the calling thread (on a thread of its own if the caller is inside one)
+    until every request is done.  `on_result` is called once per request as it finishes, inside
+    that loop: it must be quick (collect hands the body to
     a parser process there).  An exception in it is logged, and the run goes on.  Requests still
     running at `settings.deadline` end as errors "timed out (run deadline)".  `resolve` looks host
     names up (default: the system's resolver).
@@ -39,4 +40,15 @@ def fetch_all(
     from .engine import fetch_many
     from .guard import system_resolve
 
-    return asyncio.run(fetch_many(requests, settings, on_result, resolve or system_resolve))
+    def fetch() -> list[FetchResult]:
+        return asyncio.run(fetch_many(requests, settings, on_result, resolve or system_resolve))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop here
+        return fetch()
+    # called from inside an event loop (a notebook, a browser test): ours runs on a thread of its own
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="digest-fetch") as thread:
+        return thread.submit(fetch).result()
