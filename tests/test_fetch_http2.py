@@ -86,7 +86,7 @@ def tls_server() -> Iterator[TLSServer]:
     try:
         yield state
     finally:
-        server.close()
+        loop.call_soon_threadsafe(server.close)  # the server belongs to the loop's thread
         asyncio.run_coroutine_threadsafe(server.wait_closed(), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
         thread.join()

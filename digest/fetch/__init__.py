@@ -46,6 +46,10 @@ def fetch_all(
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: no event loop here
+        in_a_loop = False
+    else:
+        in_a_loop = True
+    if not in_a_loop:  # (outside the except block: errors of the fetch must not chain to that one)
         return fetch()
     # called from inside an event loop (a notebook, a browser test): ours runs on a thread of its own
     from concurrent.futures import ThreadPoolExecutor
