@@ -67,7 +67,7 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = limit - 1
-    if not (_wide(text[cut - 1]) or _wide(text[cut])):
+    if not (is_wide(text[cut - 1]) or is_wide(text[cut])):
         space = max(text.rfind(" ", 0, cut + 1), text.rfind("\n", 0, cut + 1))
         if space >= cut * 0.6:  # else one very long "word" (a URL, a run of letters): cut inside it
             cut = space
@@ -76,7 +76,7 @@ def shorten(text: str, limit: int) -> str:
     return text[:cut].rstrip(" \n,;:-–—") + "…"
 
 
-def _wide(char: str) -> bool:
+def is_wide(char: str) -> bool:
     """Chinese, Japanese, Korean and full-width characters, which may be cut between."""
     return unicodedata.east_asian_width(char) in ("W", "F")
 

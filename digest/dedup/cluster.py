@@ -129,7 +129,7 @@ def _history_drops(items: list[Item], keys: list[list[tuple[bool, int]]], leader
         return set()
     matches = history.match_keys([[k for m in [i, *members.get(i, ())] for k in keys[m]] for i in leaders])
     rest = [pos for pos in range(len(leaders)) if pos not in matches]
-    for pos, (match, _) in history.match_stories(feats, rest, weights, settings).items():
+    for pos, match in history.match_stories(feats, rest, weights, settings).items():
         matches[pos] = match
     refs = history.describe(sorted({m.row for m in matches.values()}))
     for pos, match in matches.items():

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from ..config import DedupSettings
 from ..models import Item
 from .keys import key_hash, keys, url_key
-from .match import MIN_SHARED_LEAD, Features, Verdict, Weights, _at_least, compare, features, sampled
+from .match import MIN_SHARED_LEAD, Features, Weights, _at_least, compare, features, sampled
 from .terms import hashes
 
 I64 = npt.NDArray[np.int64]
@@ -199,16 +199,16 @@ class History:
         return found
 
     def match_stories(self, window: Sequence[Features], positions: Sequence[int], weights: Weights,
-                      settings: DedupSettings) -> dict[int, tuple[HistoryMatch, Verdict]]:
+                      settings: DedupSettings) -> dict[int, HistoryMatch]:
         """For window `positions`: the best stored row that `compare` calls the same story."""
-        found: dict[int, tuple[HistoryMatch, Verdict]] = {}
+        found: dict[int, HistoryMatch] = {}
         if len(self) == 0 or not positions:
             return found
         for pos, row in self._candidates(window, positions):
             verdict = compare(window[pos], self.features(row), weights, settings,
                               b_sent=datetime.fromtimestamp(float(self.sent_at[row]), UTC))
-            if verdict.same and (pos not in found or verdict.score > found[pos][1].score):
-                found[pos] = (HistoryMatch(row, verdict.rule, verdict.score, verdict.threshold), verdict)
+            if verdict.same and (pos not in found or verdict.score > found[pos].similarity):
+                found[pos] = HistoryMatch(row, verdict.rule, verdict.score, verdict.threshold)
         return found
 
     def _candidates(self, window: Sequence[Features], positions: Sequence[int]) -> list[tuple[int, int]]:

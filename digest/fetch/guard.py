@@ -14,6 +14,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..config import split_host_port
@@ -42,13 +43,24 @@ def is_public(address: IPAddress) -> bool:
 def host_allowed(host: str, port: int, allow_hosts: Iterable[str]) -> bool:
     """A host listed in allow_hosts (exactly, or as a parent domain) skips the address check:
     on the listed port, or on 80 and 443 when the entry names none."""
-    host = host.lower().rstrip(".").strip("[]")
-    for entry in allow_hosts:
-        allowed, allowed_port = split_host_port(entry)
-        if (host == allowed or host.endswith("." + allowed)) and (
-                port == allowed_port if allowed_port is not None else port in DEFAULT_PORTS):
+    index = _allow_index(tuple(allow_hosts))
+    labels = host.lower().rstrip(".").strip("[]").split(".")
+    for i in range(len(labels)):  # the host itself, then each parent domain
+        ports = index.get(".".join(labels[i:]))
+        if ports is not None and (port in ports or (None in ports and port in DEFAULT_PORTS)):
             return True
     return False
+
+
+@lru_cache(maxsize=64)
+def _allow_index(entries: tuple[str, ...]) -> dict[str, frozenset[int | None]]:
+    """host -> its allowed ports (None: 80 and 443), parsed once per list: a run checks every
+    request of its thousands of sources against the same list of their hosts."""
+    index: dict[str, set[int | None]] = {}
+    for entry in entries:
+        allowed, allowed_port = split_host_port(entry)
+        index.setdefault(allowed, set()).add(allowed_port)
+    return {host: frozenset(ports) for host, ports in index.items()}
 
 
 def host_entry(url: str) -> str | None:
@@ -60,7 +72,11 @@ def host_entry(url: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    host = parts.hostname
+    return _entry(parts.hostname, port)
+
+
+def _entry(host: str, port: int) -> str:
+    """`host:port` as written in allow_hosts (an IPv6 address in brackets)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
@@ -100,7 +116,7 @@ async def check_host(host: str, port: int, allow_hosts: Iterable[str], resolve: 
     for address in addresses:
         if not is_public(address):
             kind = "a loopback" if address.is_loopback else "a private or reserved"
-            listed = host if port in DEFAULT_PORTS else (f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+            listed = host if port in DEFAULT_PORTS else _entry(host, port)
             raise AddressRefused(f"refused to fetch {host} ({kind} address {address}); "
                                  f"list {listed} in fetch.allow_hosts to allow it")
     return addresses

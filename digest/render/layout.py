@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from ..config import LayoutSettings
 from ..models import Digest, Item, language_of
+from ..sanitize import is_wide
 from .wrap import char_width
 
 BRIEF_CELLS = 60  # a brief's one line, in display cells (CJK = 2): with the source, two lines on a phone
@@ -67,13 +68,9 @@ def brief_line(item: Item, cells: int = BRIEF_CELLS) -> str:
         return text
     head = text[:cut]
     space = head.rfind(" ")
-    if space > cut * 0.6 and not _is_cjk(head[-1]):
+    if space > cut * 0.6 and not is_wide(head[-1]):
         head = head[:space]
     return head.rstrip(" ,;:，、；：") + "…"
-
-
-def _is_cjk(char: str) -> bool:
-    return char_width(char) == 2
 
 
 def leads(digest: Digest, layout: LayoutSettings) -> set[str]:

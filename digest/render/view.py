@@ -43,7 +43,11 @@ class SectionView:
     name: str
     anchor: str
     items: tuple[ItemView, ...]
-    count: int = 0  # stories in the section (shown in its heading)
+
+    @property
+    def count(self) -> int:
+        """Stories in the section (shown in its heading)."""
+        return len(self.items)
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,7 @@ def build_view(
         for item in section.items:
             (more if item.id in overflow else shown).append(view(item))
         if shown:
-            sections.append(SectionView(section.name, _anchor(index), tuple(shown), len(shown)))
+            sections.append(SectionView(section.name, _anchor(index), tuple(shown)))
     listed = max(0, layout.more_stories - len(more))
     missed = left_out(digest)
     more.extend(view(item) for item in missed[:listed])

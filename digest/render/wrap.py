@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from ..sanitize import is_wide
+
 WIDTH = 72
 
 # Closing punctuation may not start a line, opening punctuation may not end one (simple kinsoku).
@@ -22,27 +24,23 @@ def char_width(char: str) -> int:
     """Columns a character takes in a terminal: 2 for East Asian Wide/Fullwidth, 0 for combining marks."""
     if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
         return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return 2 if is_wide(char) else 1
 
 
 def text_width(text: str) -> int:
     return sum(char_width(c) for c in text)
 
 
-def _is_wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
-
-
 def _tokens(paragraph: str) -> Iterator[tuple[str, bool]]:
     """(token, space_before): Latin words and URLs whole, CJK characters one by one."""
     for chunk_index, chunk in enumerate(paragraph.split()):
         space = chunk_index > 0
-        if _URL.match(chunk) or not any(_is_wide(c) for c in chunk):
+        if _URL.match(chunk) or not any(is_wide(c) for c in chunk):
             yield chunk, space
             continue
         word = ""
         for char in chunk:
-            if _is_wide(char):
+            if is_wide(char):
                 if word:
                     yield word, space
                     space = False

@@ -120,7 +120,7 @@ def _not_writable(path: Path) -> StateError | None:
             f"{path}: the state file is read-only for this user ({_mode(path)}); digest must write to it "
             f"to remember what was sent; make it writable (`chmod u+rw {path}`, or run digest as its owner) "
             "and keep the file: it is the record of who already got what")
-    for sidecar in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    for sidecar in _sidecars(path):
         if sidecar.exists() and not os.access(sidecar, os.R_OK | os.W_OK):
             return StateError(
                 f"{sidecar}: read-only for this user ({_mode(sidecar)}); SQLite keeps the state file's "

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..furniture import cut, is_furniture, is_truncated, without_quotes
+from ..furniture import cut, is_truncated, without_quotes
 from .blurb import ELLIPSIS
 from .boilerplate import is_boilerplate, trailer_start
 from .sentences import Sentence, split_sentences
@@ -56,12 +56,13 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
     for index, sentence in enumerate(sentences):
         if trailer is not None and index >= trailer:
             break
-        if is_boilerplate(sentence.text) or is_furniture(sentence.text):
+        if is_boilerplate(sentence.text):  # furniture included
             continue
         truncated = is_truncated(sentence.text) and (index == last or "[" in sentence.text[-8:])
+        original = sentence
         sentence = _trimmed(sentence, title, lead=index < _LEAD, truncated=truncated)
         key = _key(sentence.text)
-        if not key or key in seen or is_boilerplate(sentence.text):
+        if not key or key in seen or (sentence is not original and is_boilerplate(sentence.text)):
             continue
         seen.add(key)
         content = [w for w in rough_words(sentence.text) if w not in stop]
