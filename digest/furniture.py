@@ -1,6 +1,6 @@
 """Page furniture that reaches feed text, listing teasers and extracted full text: a list to read.
 
-Each entry has a name, the pattern and an example; tests/test_summarize_furniture.py checks every
+Each entry has a name, the pattern and an example; tests/test_furniture.py checks every
 entry against the text it was written for, from a real page or feed.  Two kinds:
 
 - DROP: the whole sentence is furniture (a WordPress footer, a label with nothing after it, a CSS

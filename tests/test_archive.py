@@ -10,12 +10,12 @@ from pathlib import Path
 import feedparser
 import pytest
 from lxml import html as lxml_html
-from test_render_text import fixture
 
 from digest.archive import read_archive, write_archive
 from digest.errors import ConfigError
 from digest.models import Digest
 from digest.render import render_html
+from tests.support import sample_digests as fixture
 
 
 def day(offset_days: int, digest: Digest | None = None) -> Digest:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from digest.cli import app
 from digest.config import ConfigError, Subscriber, load_config, parse_config
+from tests.support import paths
 
 GOOD_SOURCES = """
 sources:
@@ -138,7 +139,7 @@ def test_subscribers_load_as_checked_mailboxes(tmp_path: Path, monkeypatch: pyte
 
 
 def test_shipped_feeds_yaml_is_valid() -> None:
-    config = load_config(Path(__file__).resolve().parents[1] / "feeds.yaml")
+    config = load_config(paths.REPO / "feeds.yaml")
     assert len(config.sources) >= 4
     assert {s.url.split(":", 1)[0] for s in config.sources} == {"https"}
 

@@ -15,7 +15,7 @@ from digest.cli import app
 from digest.dates import format_when
 from digest.models import Item
 from digest.select import in_window
-from tests.conftest import LocalServer
+from tests.support.http import LocalServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

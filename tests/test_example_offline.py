@@ -10,8 +10,9 @@ from typing import Any
 from typer.testing import CliRunner
 
 from digest.cli import app
+from tests.support import paths
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "offline"
+EXAMPLE = paths.REPO / "examples" / "offline"
 
 
 def run_example(tmp_path: Path, *extra: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from digest.config import Source
 from digest.models import Entry
 from digest.normalize import MAX_AUTHOR, MAX_SECTION, MAX_TEXT, MAX_TITLE, MAX_URL, normalize_entries
 from digest.pipeline import RunResult
-from tests.conftest import LocalServer
+from tests.support.http import LocalServer
 
 NOW = "2024-06-05T12:00:00+00:00"
 PUB = "Wed, 05 Jun 2024 09:00:00 GMT"

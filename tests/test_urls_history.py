@@ -16,7 +16,7 @@ from digest.models import Item
 from digest.state import open_state
 from digest.state.history import record_sent
 from digest.urls import canonical_and_legacy, canonical_url
-from tests.conftest import LocalServer
+from tests.support.http import LocalServer
 
 BLOG = "https://blog.example.cn"
 # links as a WordPress blog with Chinese slugs writes them (lower-case escapes), raw Unicode, an IDN host

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support import paths
+
+REPO = paths.REPO
 WORKFLOW = REPO / ".github" / "workflows" / "daily-digest.yml"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 

@@ -35,7 +35,7 @@ AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both l
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}
 # Each ranker sees at most this many candidates (see candidates._cap); measured in
-# bench/summarize_speed.py to keep a 2,000-sentence article well under a second.
+# bench/speed/summarize.py to keep a 2,000-sentence article well under a second.
 CANDIDATE_CAP = {
     "pacsum": 120, "lead": 120, "lexrank": 60, "textrank": 80, "lsa": 40,
     "luhn": 80, "kl": 30, "sumbasic": 40, "edmundson": 80,

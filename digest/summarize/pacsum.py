@@ -45,7 +45,7 @@ class PacSumParams:
 
 # One set of weights per language: the blurb budgets differ (320 / 200 characters), and so do the
 # habits of the press (an English lede is one long sentence; a Chinese one runs over several).
-# Chosen by bench/summarize_tune_real.py on the dev half only.
+# Chosen by bench/tune/summarize_real.py on the dev half only.
 PARAMS = {
     "en": PacSumParams(long=0.0),
     "zh": PacSumParams(title=2.0, overlap=1.0, long=2.0, facts=0.2, leaning=0.0),

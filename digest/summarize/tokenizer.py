@@ -1,7 +1,7 @@
 """Words for scoring, and the sumy tokenizer adapter: jieba's cut for Chinese, a regex for Latin text.
 
 Chinese is cut by rjieba (jieba-rs: jieba's dictionary and HMM, with wheels); it cuts every Chinese
-run of the corpus exactly as jieba 0.42 did (bench/segmenter_agreement.py); Latin runs inside a
+run of the corpus exactly as jieba 0.42 did (bench/quality/segmenter_agreement.py); Latin runs inside a
 Chinese sentence are split by jieba's own rule, so `words()` gives what it gave with jieba.
 sumy's own `Tokenizer("english")` needs NLTK's punkt data from the network, and its Chinese one
 drops text after the last 。 and every token with a digit ("V6"); this adapter avoids both.

@@ -1,0 +1,112 @@
+"""The PacSum weight search on the dev half of the real-article set (tests/data/summaries_real).
+
+    python -m bench.tune.summarize_real [--trials 300] [--seed 1]
+
+Random search over the weights in digest.summarize.pacsum.PacSumParams and the blurb's reach;
+objective: the mean over both languages of sentence precision, reference recall and ROUGE-2 as
+shipped (3 sentences, default max_chars).  Only dev articles are read; the held-out half is
+reported by bench/quality/summarize_real.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import statistics
+
+from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
+from digest.summarize.blurb import choose
+from digest.summarize.candidates import candidates
+from digest.summarize.pacsum import PARAMS, PacSumParams, rank
+from digest.summarize.tokenizer import terms
+from tests.support.summaries_set import Rouge, is_reference, load
+
+SPACE = {
+    "beta": [0.1, 0.2, 0.3],
+    "backward": [0.0, 0.25, 0.5],
+    "title": [0.5, 1.0, 1.5, 2.0],
+    "lead": [0.3, 0.6, 1.0, 1.5, 2.0, 3.0, 4.0],
+    "lead_scale": [1.0, 2.0, 3.0, 5.0],
+    "length": [0.0, 0.5, 1.0, 2.0],
+    "long": [0.0, 0.5, 1.0, 2.0, 3.0],
+    "long_share": [0.3, 0.4, 0.5, 0.6],
+    "leaning": [0.0, 0.3, 0.6, 1.0, 1.5, 2.0, 3.0],
+    "quote": [0.0, 0.2, 0.5, 1.0],
+    "teaser": [0.5, 0.6, 0.8, 1.1],
+    "facts": [0.0, 0.2, 0.5, 1.0],
+    "overlap": [0.0, 0.5, 1.0],
+    "redundancy": [0.4, 0.6, 0.8],
+}
+REACH = [0, 1, 2]
+
+
+def prepare(language: str | None):  # type: ignore[no-untyped-def]
+    out = []
+    for item in load(language):
+        if item.split != "dev":
+            continue
+        lang = item.article.language
+        pool = candidates(item.article.text, item.article.title, lang, CANDIDATE_CAP["pacsum"])
+        texts = [s.text for s in pool]
+        out.append((item, lang, texts, [terms(t, lang) for t in texts], terms(item.article.title, lang)))
+    return out
+
+
+def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    per_lang: dict[str, list[tuple[float, float, float]]] = {"en": [], "zh": []}
+    for item, lang, texts, sentence_terms, title_terms in prepared:
+        budget = DEFAULT_MAX_CHARS[lang]
+        if not texts:
+            per_lang[lang].append((0.0, 0.0, 0.0))
+            continue
+        order = rank(sentence_terms, title_terms, params, texts=texts, budget=budget) if len(texts) > 1 else [0]
+        chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3 + reach)]
+        hits = sum(1 for s in chosen if is_reference(s, item.reference))
+        recall = sum(1 for r in item.reference if is_reference(r, chosen)) / 3
+        joiner = "" if lang == "zh" else " "
+        r2 = rouge.f1(lang, joiner.join(chosen), joiner.join(item.reference))[1]
+        per_lang[lang].append((hits / len(chosen) if chosen else 0.0, recall, r2))
+    out = {}
+    for lang, rows in per_lang.items():
+        if not rows:
+            continue
+        for n, name in enumerate(("p", "r", "r2")):
+            out[f"{lang}_{name}"] = statistics.mean(r[n] for r in rows)
+    out["objective"] = statistics.mean(out[k] for k in out)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--language", choices=("en", "zh"), help="tune one language's weights (default: both at once)")
+    args = parser.parse_args()
+    rouge = Rouge()
+    prepared = prepare(args.language)
+    rng = random.Random(args.seed)
+    start = PARAMS[args.language] if args.language else PacSumParams()
+    default = evaluate(prepared, start, 0, rouge)
+    print("default", {k: round(v, 3) for k, v in default.items()})
+    best = (default["objective"], start, 0, default)
+    for _ in range(args.trials):
+        if rng.random() < 0.5:  # around the best so far: change two weights
+            values = dataclasses.asdict(best[1])
+            for key in rng.sample(sorted(SPACE), 2):
+                values[key] = rng.choice(SPACE[key])
+            reach = best[2] if rng.random() < 0.7 else rng.choice(REACH)
+        else:
+            values = {k: rng.choice(v) for k, v in SPACE.items()}
+            reach = rng.choice(REACH)
+        params = PacSumParams(**{**dataclasses.asdict(PacSumParams()), **values})
+        result = evaluate(prepared, params, reach, rouge)
+        if result["objective"] > best[0]:
+            best = (result["objective"], params, reach, result)
+            print(f"{result['objective']:.4f} reach={reach}", {k: round(v, 3) for k, v in result.items()})
+            print("   ", params)
+    print("best", best[1], "reach", best[2])
+
+
+if __name__ == "__main__":
+    main()
