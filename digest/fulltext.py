@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from .config import FetchSettings
 from .encoding import decode_html
 from .fetch import FetchRequest, FetchResult, fetch_all
-from .furniture import is_furniture
+from .furniture import is_furniture, is_furniture_line
 from .models import Item
 from .state import articles
 
@@ -50,8 +50,9 @@ def extract_main_text(html: str, url: str) -> str | None:
     trafilatura gives its result as XML so that a line break inside a paragraph (<br>, which it
     keeps as <lb/>) can be told from a new paragraph: a sentence broken across lines in the page
     is joined back.  Paragraphs that are page furniture on their own (a byline, a dateline, a
-    label, a CSS line; digest/furniture.py) are dropped; trafilatura already drops related-links
-    blocks, and a "Related" / "相关阅读" heading ends the text at the summarizer.
+    label, a CSS line, related headlines run together; digest/furniture.py) are dropped;
+    trafilatura already drops most related-links blocks, and a "Related" / "相关阅读" heading
+    ends the text at the summarizer.
     """
     if not html or not html.strip():
         return None
@@ -76,7 +77,7 @@ def extract_main_text(html: str, url: str) -> str | None:
     main = root.find("main") if root is not None else None
     if main is None:
         return None
-    paragraphs = [p for p in _paragraphs(main) if p and not is_furniture(p)]
+    paragraphs = [p for p in _paragraphs(main) if p and not (is_furniture(p) or is_furniture_line(p))]
     joined = "\n\n".join(paragraphs)
     return joined if len(joined) >= MIN_TEXT_CHARS else None
 

@@ -8,6 +8,10 @@ entry against the text it was written for, from a real page or feed.  Two kinds:
 - CUT: a part of a sentence is furniture and the rest is news: a dateline or byline in front of
   the lede, a stock quote after a company name, the "[…]" a feed leaves after a cut teaser.  The
   cut sentence is still the article's own words, in order.
+- LINE: a whole line (or paragraph) that is furniture only as a whole: a related-articles block
+  whose headlines ran together when the page was flattened, a photo caption ending in its credit.
+  Split into sentences, each piece looks like prose, so it is recognised on the line, before
+  splitting.
 
 A leaf: the summarizer (digest/summarize/candidates.py, with its broader list of share prompts,
 copyright and reprint notices in boilerplate.py) and the full-text extractor (digest/fulltext.py)
@@ -73,6 +77,23 @@ CUT: tuple[Pattern, ...] = (
     _p("truncation marker", r"\s*\[\s*(?:…|\.\.\.|&hellip;)\s*\]\s*$",
        "This got me thinking — how much bandwidth does my phone use to keep my apps updated? […]"),
 )
+
+# Between two run-together headlines stands the first one's date or comment count, glued to both:
+# "…扯上关系2015-09-22“2.5天小短假”…", "…规模将超“9·3” 评论 683CNN恶意造谣…".  Two such points, in a
+# line with no "。" (headlines end in ？！… or nothing; Chinese prose glues dates too, "于2015-09-22发布，
+# 称2016-01-01起执行。", but ends its sentences with 。), and English prose puts spaces around a date.
+_GLUE = (r"(?:(?<=[^\W\d_])|(?<=[？！?!…”》）)】]))(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?=[^\W\d_]|[“《【「(（])"
+         r"|\s评论\s\d+(?=[^\W\d_\s]|[“《【「(（])")
+LINE: tuple[Pattern, ...] = (
+    _p("related headlines", rf"^(?![^\n]*。)[^\n]*?(?:{_GLUE})[^\n]*?(?:{_GLUE})",
+       "他对政治没兴趣，却老跟政治扯上关系2015-09-22“2.5天小短假”靠谱吗？ 6成网友：难落实2015-08-11普京销毁违禁食物 "
+       "咱网友聊起肯德基剩饭去哪儿…2015-08-08华为因数据丢失事件疑遭中国移动 “全国系统排查”2017-09-21"),
+    # A caption is one line that ends in its credit; the sentence before the credit reads like news.
+    _p("photo caption", r"(?:^|[.!?”\"]\s+)(?:Photo(?:graph)?|Image|Picture|Illustration)s?(?:\s+credit)?\s*[:：]"
+       r"\s*[^.!?\n]{1,60}$",
+       "Taiwanese President Tsai Ing-wen speaks during a televised policy debate in Taipei on December 29 in the "
+       "run-up to the presidential election. Photo: AP", re.IGNORECASE),
+)
 _LEAD_ONLY = {"dateline", "byline", "wire dateline"}
 _TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|(?<![.…])(?:\.\.\.|…)|\s(?:\.\.\.|…))\s*$")
 
@@ -81,6 +102,12 @@ def is_furniture(sentence: str) -> bool:
     """True when the whole sentence (or line) is one of the DROP kinds."""
     text = sentence.strip().lstrip("-–—•*·|> ")
     return any(p.regex.search(text) for p in DROP)
+
+
+def is_furniture_line(line: str) -> bool:
+    """True when a whole line or paragraph is one of the LINE kinds, which show only as a whole,
+    before the line is split into sentences (apply `is_furniture` to its sentences as well)."""
+    return any(p.regex.search(line) for p in LINE)
 
 
 def cut(sentence: str, *, lead: bool) -> tuple[int, int]:

@@ -30,7 +30,7 @@ __all__ = [
     "summarize",
 ]
 
-SUMMARY_VERSION = "2"  # 2: issue 16 (furniture list, cues, teasers)
+SUMMARY_VERSION = "3"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}

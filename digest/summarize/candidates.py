@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..furniture import cut, is_truncated, without_quotes
+from ..furniture import cut, is_furniture_line, is_truncated, without_quotes
 from .blurb import ELLIPSIS
 from .boilerplate import is_boilerplate, trailer_start
 from .sentences import Sentence, split_sentences
@@ -24,6 +24,7 @@ from .stopwords import stop_words
 from .tokenizer import rough_words
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_LINE = re.compile(r"[^\n]+")
 _SPACE = re.compile(r"\s+")
 SCAN_CHARS = 40_000  # only the article's first ~6,000 words are read: a blurb never comes from further down
 _MIN_WORDS = 2  # fewer content words ("It was late.", "She was 91.") only when nothing else is left
@@ -49,6 +50,7 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
     title_key = _key(title)
     title_words = {w for w in rough_words(title) if w not in stop}
     any_terminated = any(s.terminated for s in sentences)
+    furniture = _on_furniture_lines(text, sentences)
     seen: set[str] = set()
     strong: list[tuple[Sentence, list[str]]] = []
     weak: list[tuple[Sentence, list[str]]] = []
@@ -56,7 +58,7 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
     for index, sentence in enumerate(sentences):
         if trailer is not None and index >= trailer:
             break
-        if is_boilerplate(sentence.text):  # furniture included
+        if index in furniture or is_boilerplate(sentence.text):  # furniture included
             continue
         truncated = is_truncated(sentence.text) and (index == last or "[" in sentence.text[-8:])
         original = sentence
@@ -110,6 +112,15 @@ def _title_prefix(text: str, title: str) -> int:
         if len(head) >= max(_TITLE_PREFIX, len(squashed_title) // 2):
             best = match.end()
     return best if best < len(text) else 0
+
+
+def _on_furniture_lines(text: str, sentences: Sequence[Sentence]) -> set[int]:
+    """Indices of the sentences that lie on a line of furniture recognised as a whole
+    (furniture.LINE: related headlines run together), in feed text, teasers and full text alike."""
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(text) if is_furniture_line(m.group())]
+    if not lines:
+        return set()
+    return {i for i, s in enumerate(sentences) if any(a <= s.start and s.end <= b for a, b in lines)}
 
 
 def _head_sentences(text: str, limit: int) -> list[Sentence]:

@@ -33,6 +33,7 @@ _LEANING_ZH = re.compile(r"^[“‘「『（(]*(?:这|此|该|其|它|他们|她
 # Names and numbers: the facts of a story ("JPMorgan Chase earned $4.9 billion", "2019年…8.8%").
 _FACT = re.compile(r"(?<=\s)[A-Z][\w.&'’-]+|\d+(?:[.,]\d+)*%?|《[^》]{1,30}》")
 _QUOTE_START = re.compile(r"^[\"“「『]")
+_QUESTION_END = re.compile(r"[?？][\"'”’」』)）]*$")
 
 
 def leans_back(sentence: str) -> bool:
@@ -50,6 +51,8 @@ def cue_penalties(texts: Sequence[str], budget: int, params: PacSumParams) -> np
             penalty += params.leaning
         if params.quote and _QUOTE_START.match(text):
             penalty += params.quote
+        if params.question and _QUESTION_END.search(text):
+            penalty += params.question
         if params.facts:
             penalty -= params.facts * min(1.0, len(_FACT.findall(text)) / 4)
         if params.long and budget > 0:

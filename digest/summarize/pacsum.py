@@ -27,6 +27,7 @@ class PacSumParams:
     """Weights (the defaults are English's); see PARAMS."""
 
     beta: float = 0.1  # edge threshold, as a share of the similarity range
+    centrality: float = 1.0  # weight of the directed centrality (scaled so the most central sentence has 1)
     backward: float = 0.25  # weight against similarity to preceding sentences (PacSum's -lambda1)
     title: float = 1.5  # weight of cosine similarity to the headline
     lead: float = 1.0  # weight of the 1 / (1 + position / lead_scale) prior
@@ -39,6 +40,7 @@ class PacSumParams:
     long: float = 0.5  # ... loses this much per budget-length of excess (background runs long)
     leaning: float = 0.3  # penalty for a sentence that leans on one before it ("This…", "但…", "此外…")
     quote: float = 0.2  # penalty for a sentence that opens a quotation
+    question: float = 0.5  # penalty for a question (a hook: "Are you in the grips of the storm?")
     facts: float = 0.0  # bonus for names and numbers, up to four of them (the facts of a story)
     teaser: float = 0.8  # share of an opening sentence's words a later one holds to make it a teaser
 
@@ -76,7 +78,7 @@ def rank(
     scores = _directed_centrality(graph, params.beta, params.backward)
     peak = float(np.max(np.abs(scores)))
     if peak > 0:
-        scores = scores / peak
+        scores = params.centrality * scores / peak
     scores = scores + params.title * (vectors @ title)
     sizes = np.log1p(np.array([len(t) for t in sentence_terms], dtype=np.float64))
     if sizes.max() > 0:
