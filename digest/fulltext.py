@@ -49,10 +49,10 @@ def extract_main_text(html: str, url: str) -> str | None:
 
     trafilatura gives its result as XML so that a line break inside a paragraph (<br>, which it
     keeps as <lb/>) can be told from a new paragraph: a sentence broken across lines in the page
-    is joined back.  Paragraphs that are page furniture on their own (a byline, a dateline, a
-    label, a CSS line, related headlines run together; digest/furniture.py) are dropped;
-    trafilatura already drops most related-links blocks, and a "Related" / "相关阅读" heading
-    ends the text at the summarizer.
+    is joined back, and so is one the page broke over two paragraphs.  Paragraphs that are page
+    furniture on their own (a byline, a dateline, a label, a CSS line, related headlines run
+    together; digest/furniture.py) are dropped; trafilatura already drops most related-links
+    blocks, and a "Related" / "相关阅读" heading ends the text at the summarizer.
     """
     if not html or not html.strip():
         return None
@@ -77,8 +77,8 @@ def extract_main_text(html: str, url: str) -> str | None:
     main = root.find("main") if root is not None else None
     if main is None:
         return None
-    paragraphs = [p for p in _paragraphs(main) if p and not (is_furniture(p) or is_furniture_line(p))]
-    joined = "\n\n".join(paragraphs)
+    blocks = [(tag, p) for tag, p in _paragraphs(main) if p and not (is_furniture(p) or is_furniture_line(p))]
+    joined = "\n\n".join(_rejoined(blocks))
     return joined if len(joined) >= MIN_TEXT_CHARS else None
 
 
@@ -87,21 +87,44 @@ _HOLDERS = {"p", "head", "item", "quote", "list", "table", "row"}  # a block hol
 _SENTENCE_END = re.compile(r"[.!?。！？；;:：…\"”’」』)）]$")
 
 
-def _paragraphs(element: Any) -> list[str]:
-    """Text blocks of trafilatura's XML in order: one per paragraph, heading or list item, one
-    line per table row ("| a | b |", as its text output writes them)."""
-    out: list[str] = []
+def _paragraphs(element: Any) -> list[tuple[str, str]]:
+    """(tag, text) of the text blocks of trafilatura's XML in order: one per paragraph, heading or
+    list item, one line per table row ("| a | b |", as its text output writes them)."""
+    out: list[tuple[str, str]] = []
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag == "row":
             cells = [" ".join("".join(c.itertext()).split()) for c in child]
-            out.append("| " + " | ".join(cells) + " |")
+            out.append((tag, "| " + " | ".join(cells) + " |"))
         elif tag in _BLOCKS and not any(isinstance(g.tag, str) and g.tag in _HOLDERS for g in child):
-            out.extend(_lines(child, prefix="- " if tag == "item" else ""))
+            out.extend((tag, line) for line in _lines(child, prefix="- " if tag == "item" else ""))
         else:
             out.extend(_paragraphs(child))
         if child.tail and child.tail.strip() and element.tag != "main":
-            out.append(" ".join(child.tail.split()))
+            out.append(("", " ".join(child.tail.split())))
+    return out
+
+
+# A sentence the page broke over two <p> elements: the first stops at a word or a comma and the
+# second goes on in lower case.  Not for Chinese: with no case to go by, a teaser or subtitle
+# ("大批中国人选择出行，高铁车票在几小时内被抢光") looks the same as half a sentence (on the corpus's
+# pages such a rule joined more headlines to ledes than halves of sentences).
+_LATIN_OPEN_END = re.compile(r"[A-Za-z0-9,;–-]$")
+_LATIN_GOES_ON = re.compile(r"^[a-z]+[ ,;]")  # a plain word: not "nicedoc.io", "a11y", a URL
+
+
+def _rejoined(blocks: Sequence[tuple[str, str]]) -> list[str]:
+    """The blocks' text, with a sentence broken over two paragraphs joined back into one."""
+    out: list[str] = []
+    previous = ""
+    for tag, text in blocks:
+        if out and tag == previous == "p":
+            head = out[-1]
+            if _LATIN_OPEN_END.search(head) and _LATIN_GOES_ON.match(text):
+                out[-1] = f"{head} {text}"
+                continue
+        out.append(text)
+        previous = tag
     return out
 
 
