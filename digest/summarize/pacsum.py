@@ -50,7 +50,7 @@ class PacSumParams:
 # Chosen by bench/tune/summarize_real.py on the dev half only.
 PARAMS = {
     "en": PacSumParams(long=0.0),
-    "zh": PacSumParams(title=2.0, overlap=1.0, long=2.0, facts=0.2, leaning=0.0),
+    "zh": PacSumParams(title=2.0, overlap=1.0, long=2.0, facts=0.2, leaning=0.0, question=0.0),
 }
 
 
