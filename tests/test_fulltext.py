@@ -140,3 +140,32 @@ def test_extraction_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     html = (DATA / "article_en.html").read_text(encoding="utf-8")
     assert extract_main_text(html, "https://blog.example.org/writing/posts/sqlite-is-enough.html")
+
+
+_BODY = ("<p>The expansion will be paid for from the company's cash reserves, its finance chief said in a statement.</p>"
+         "<p>Analysts said the move was expected after a strong year for European sales of its software.</p>")
+
+
+# Pairs that stay apart: shapes from html/listing/feedless/14-linkace-org.html and
+# DaringFireball-home.html (a name or URL in lower case), and a sentence that did end.
+_APART = [
+    ("Added 1 year ago", "a11yresources - A growing list of accessibility tools and resources"),
+    ("Added 3 years ago", "sourcebuster.js sbjs.rocks/#"),
+    ("It was a long week for the team.", "then again, nobody expected otherwise."),
+]
+
+
+@pytest.mark.parametrize(("broken", "whole"), [
+    (("The company said on Monday that it would", "expand its operations in Europe, adding 500 jobs over the next two years."),
+     "The company said on Monday that it would expand its operations in Europe, adding 500 jobs over the next two years."),
+    (("Shares rose 4%,", "their best day since March, after the results were published."),
+     "Shares rose 4%, their best day since March, after the results were published."),
+])
+def test_a_sentence_broken_over_two_paragraphs_is_joined(broken: tuple[str, str], whole: str) -> None:
+    blocks = "".join(f"<p>{p}</p>" for pair in [broken, *_APART] for p in pair)
+    text = extract_main_text(f"<html><body><article><h1>Expansion</h1>{blocks}{_BODY}</article></body></html>", "")
+    assert text is not None
+    paragraphs = text.split("\n\n")
+    assert whole in paragraphs
+    for first, second in _APART:
+        assert first in paragraphs and second in paragraphs

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from digest.fulltext import extract_main_text
-from digest.furniture import CUT, DROP, cut, is_furniture, is_truncated, without_quotes
+from digest.furniture import CUT, DROP, LINE, cut, is_furniture, is_furniture_line, is_truncated, without_quotes
 from digest.summarize import summarize
 
 _LEDE_EN = "The company said on Monday that it would expand its operations in Europe, adding 500 jobs by next year."
@@ -110,6 +110,8 @@ def test_every_pattern_has_an_example_it_matches() -> None:
         assert is_furniture(pattern.example), pattern.name
     for pattern in CUT:
         assert pattern.regex.search(pattern.example), pattern.name
+    for pattern in LINE:
+        assert is_furniture_line(pattern.example), pattern.name
 
 
 @pytest.mark.parametrize(("text", "truncated"), [
@@ -170,3 +172,57 @@ def test_extraction_keeps_sentences_whole_and_drops_datelines_bylines_and_relate
     assert "另一家公司发布新款手机" not in text and "芯片行业" not in text
     summary = summarize(text, title="某公司完成新一轮融资", language="zh")
     assert summary.sentences[0].startswith("Readhub 消息，某公司今天宣布完成新一轮融资")
+
+
+# Whole lines that are furniture only as a whole (furniture.LINE), as found on real pages.
+_RELATED = ("他对政治没兴趣，却老跟政治扯上关系2015-09-22“2.5天小短假”靠谱吗？ 6成网友：难落实2015-08-11普京销毁违禁食物 "
+            "咱网友聊起肯德基剩饭去哪儿…2015-08-08华为因数据丢失事件疑遭中国移动 “全国系统排查”2017-09-21")
+_CAPTION = ("Taiwanese President Tsai Ing-wen speaks during a televised policy debate in Taipei on December 29 in the "
+            "run-up to the presidential election. Photo: AP")
+LINES = [
+    ("related headlines", _RELATED, "html/article/gne/guancha-2.html"),
+    ("related headlines", "【逸语道破】美企撤离中国？相反，他们对中国的迟疑正在消散大参考2019-09-08【深度】越南拒用中国5G，"
+     "原因和后果是...大参考2019-09-08【观·众】《攀登者》怎么样要等上映才知道，但有些人不是什么...大参考2019-09-08",
+     "html/article/gne/guancha-2.html"),
+    ("related headlines", "- 十一阅兵官宣！规模将超“9·3” 评论 683CNN恶意造谣港警，终于道歉了！ 评论 327含“马克龙”的1700万欧元，"
+     "不要！ 评论 150东非国家史上首船出口原油，中企拿下 评论 529", "html/article/gne/guancha-2.html"),
+    ("photo caption", _CAPTION, "html/article/trafilatura/scmp.com.playbook.html"),
+]
+# Lines of real prose with dates and colons in them, which must stay.
+LINES_KEPT = [
+    "公司于2015-09-22发布公告，称2016-01-01起执行新的收费标准。",
+    "Edit (2021/01/07): In a previous version of this post, I assumed that the increase in the timestamp field was fixed.",
+    "Backup archive written to /home/ubuntu/OWASP_Juice_Shop.2020-02-13.CTFd.zip on the new host.",
+    "He showed the photo: a dog on a skateboard, in the rain.",
+    "The report was published on 2019-09-08 and revised on 2019-10-01.",
+]
+
+
+@pytest.mark.parametrize(("kind", "line", "where"), LINES)
+def test_lines_of_furniture_are_recognised_as_a_whole(kind: str, line: str, where: str) -> None:
+    assert is_furniture_line(line), f"{kind} ({where})"
+
+
+@pytest.mark.parametrize("line", LINES_KEPT)
+def test_lines_of_prose_with_dates_are_not_furniture(line: str) -> None:
+    assert not is_furniture_line(line)
+
+
+def test_related_headlines_and_captions_never_reach_a_blurb() -> None:
+    lede = "国家统计局今天发布数据，今年前三季度国内生产总值同比增长百分之五，增速比上半年加快零点二个百分点。"
+    more = "统计局新闻发言人表示，消费对经济增长的贡献率继续提高，服务业保持较快增长。"
+    summary = summarize(f"{lede}{more}\n\n{_RELATED}", title="前三季度经济数据发布", language="zh")
+    assert summary.sentences == (lede, more)
+    news = "The election will be held on January 11, and polls show the incumbent ahead by a wide margin over her rival."
+    summary = summarize(f"{_CAPTION}\n\n{news}", title="Taiwan election", language="en")
+    assert summary.sentences == (news,)
+
+
+def test_extraction_drops_related_headlines_and_captions() -> None:
+    page = ("<html><body><article><h1>前三季度经济数据发布</h1>"
+            "<p>国家统计局今天发布数据，今年前三季度国内生产总值同比增长百分之五，增速比上半年加快零点二个百分点。</p>"
+            "<p>统计局新闻发言人表示，消费对经济增长的贡献率继续提高，服务业保持较快增长。</p>"
+            f"<p>{_RELATED}</p><p>{_CAPTION}</p></article></body></html>")
+    text = extract_main_text(page, "https://example.cn/a/1")
+    assert text is not None and "国内生产总值" in text
+    assert "普京销毁违禁食物" not in text and "Photo: AP" not in text

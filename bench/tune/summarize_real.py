@@ -1,6 +1,7 @@
 """The PacSum weight search on the dev half of the real-article set (tests/data/summaries_real).
 
     python -m bench.tune.summarize_real [--trials 300] [--seed 1]
+    python -m bench.tune.summarize_real --ablate      # each part of the shipped ranking taken out or changed
 
 Random search over the weights in digest.summarize.pacsum.PacSumParams and the blurb's reach;
 objective: the mean over both languages of sentence precision, reference recall and ROUGE-2 as
@@ -37,8 +38,25 @@ SPACE = {
     "facts": [0.0, 0.2, 0.5, 1.0],
     "overlap": [0.0, 0.5, 1.0],
     "redundancy": [0.4, 0.6, 0.8],
+    "centrality": [0.5, 1.0, 1.5, 2.0],
+    "question": [0.0, 0.5, 1.0],
 }
 REACH = [0, 1, 2]
+# What each part of the ranking is worth on dev: (label, change to the shipped weights).
+ABLATIONS: list[tuple[str, dict[str, float]]] = [
+    ("as shipped", {}),
+    ("no centrality", {"centrality": 0.0}),
+    ("centrality 0.5", {"centrality": 0.5}),
+    ("centrality 1.5", {"centrality": 1.5}),
+    ("centrality 2", {"centrality": 2.0}),
+    ("undirected graph (backward -1)", {"backward": -1.0}),
+    ("no lead prior", {"lead": 0.0}),
+    ("lead prior halving over 10 positions", {"lead_scale": 10.0}),
+    ("no headline similarity", {"title": 0.0}),
+    ("no length prior", {"length": 0.0}),
+    ("question cue 0", {"question": 0.0}),
+    ("question cue 0.5", {"question": 0.5}),
+]
 
 
 def prepare(language: str | None):  # type: ignore[no-untyped-def]
@@ -77,13 +95,29 @@ def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[s
     return out
 
 
+def ablate(rouge: Rouge) -> None:
+    prepared = {language: prepare(language) for language in ("en", "zh")}
+    print("| variant (dev half) | en precision | en recall | en ROUGE-2 | zh precision | zh recall | zh ROUGE-2 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, change in ABLATIONS:
+        cells = []
+        for language in ("en", "zh"):
+            result = evaluate(prepared[language], dataclasses.replace(PARAMS[language], **change), 0, rouge)
+            cells += [f"{result[f'{language}_{k}']:.3f}" for k in ("p", "r", "r2")]
+        print(f"| {label} | {' | '.join(cells)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--language", choices=("en", "zh"), help="tune one language's weights (default: both at once)")
+    parser.add_argument("--ablate", action="store_true", help="print what each part of the shipped ranking is worth")
     args = parser.parse_args()
     rouge = Rouge()
+    if args.ablate:
+        ablate(rouge)
+        return
     prepared = prepare(args.language)
     rng = random.Random(args.seed)
     start = PARAMS[args.language] if args.language else PacSumParams()

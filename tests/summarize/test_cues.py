@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from digest.summarize import summarize
 from digest.summarize.cues import cue_penalties, leans_back
 from digest.summarize.pacsum import PARAMS
+from tests.support.summaries_set import page_article
 
 
 @pytest.mark.parametrize(("sentence", "leans"), [
@@ -63,3 +67,25 @@ def test_a_teaser_above_the_lede_gives_way_to_its_fuller_copy() -> None:
                         language="en")
     assert summary.sentences[0].startswith("Microsoft Corp said on Thursday")
     assert not any(s.startswith("Microsoft will invest") for s in summary.sentences)
+
+
+@pytest.mark.parametrize(("sentence", "language", "costs"), [
+    # html/article/newspaper/cnn_article.html: the page opens with a hook, not the news
+    ("Are you in the grips of the wintry storm sweeping across the country?", "en", True),
+    ("“Will the balloons fly?” organisers asked on Wednesday.", "en", False),
+    ("The Pennsylvania official was just talking about one area, but he summed up a winter storm.", "en", False),
+    # Chinese posts ask the question they answer; on the dev half the cue cost precision there.
+    ("为什么国产芯片的进口依赖迟迟降不下来？", "zh", False),
+])
+def test_a_question_is_a_hook_in_english(sentence: str, language: str, costs: bool) -> None:
+    params = PARAMS[language]
+    penalty = cue_penalties([sentence], 320, params)[0]
+    without = cue_penalties([sentence], 320, dataclasses.replace(params, question=0.0))[0]
+    assert bool(penalty > without) == costs
+
+
+def test_the_hook_of_a_real_news_page_is_not_chosen(corpus: Path) -> None:
+    page = page_article(corpus, "html/article/newspaper/cnn_article.html")
+    assert page is not None
+    summary = summarize(page.text, title=page.title, language="en")
+    assert summary.sentences and not any(s.endswith("?") for s in summary.sentences)

@@ -101,7 +101,11 @@ _FURNITURE = {
     "stock quote": re.compile(r"[（(]\s*[\d.]+\s*,\s*-?[\d.]+\s*,\s*-?[\d.]+%\s*[)）]"),
     "video link": re.compile(r"Video Link:\s*https?://", re.IGNORECASE),
     "feed's cut marker": re.compile(r"\[(?:…|\.\.\.|&hellip;)\]|\s\.\.\.$"),
+    # Headlines of a related-articles block run together: a date or a comment count glued between two.
+    "related headlines": re.compile(r"[^\W\d_](?:19|20)\d\d-\d\d?-\d\d?(?:[^\W\d_]|[“《【])|\s评论\s\d+\S"),
 }
+# Checked on the line of the article a blurb sentence comes from: a photo caption ends in its credit.
+_CAPTION_LINE = re.compile(r"\b(?:Photo|Image|Picture)s?(?:\s+credit)?\s*:\s*[^.!?]{1,60}$", re.IGNORECASE)
 
 
 def _corpus_texts() -> Iterator[tuple[str, Article]]:
@@ -163,6 +167,9 @@ def test_at_most_one_blurb_in_a_hundred_holds_furniture() -> None:
         for name, pattern in _FURNITURE.items():
             if any(pattern.search(s) for s in sentences):
                 found.setdefault(name, []).append(f"{article.key}: {summary.text[:100]}")
+        lines = [" ".join(line.split()) for line in article.text.splitlines()]
+        if any(_CAPTION_LINE.search(line) for line in lines if any(s in line for s in sentences)):
+            found.setdefault("photo caption", []).append(f"{article.key}: {summary.text[:100]}")
         if len(title) > 15 and sentences and sentences[0].startswith(title + " "):
             found.setdefault("title repeated", []).append(f"{article.key}: {summary.text[:100]}")
     assert blurbs > 1500 and kinds_seen == {"feed", "full text", "listing"}
