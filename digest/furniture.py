@@ -1,7 +1,7 @@
 """Page furniture that reaches feed text, listing teasers and extracted full text: a list to read.
 
 Each entry has a name, the pattern and an example; tests/test_furniture.py checks every
-entry against the text it was written for, from a real page or feed.  Two kinds:
+entry against the text it was written for, from a real page or feed.  Three kinds:
 
 - DROP: the whole sentence is furniture (a WordPress footer, a label with nothing after it, a CSS
   line from a code block, "YouTube Video Link: https://…").
