@@ -129,9 +129,9 @@ class DedupSettings:
     # containment: the share of the shorter lead's terms found in the other
     text_threshold: float = field(default=0.7, metadata=key(number(0.05, 1.0)))
     # weighted Dice of title terms (docs/benchmarks/dedup.md): English words, and Chinese character pairs,
-    # of which a rewrite shares fewer
+    # of which a rewrite shares fewer (below title_threshold_zh, three shared pieces: match.pieces)
     title_threshold: float = field(default=0.45, metadata=key(number(0.05, 1.0)))
-    title_threshold_zh: float = field(default=0.3, metadata=key(number(0.05, 1.0)))
+    title_threshold_zh: float = field(default=0.35, metadata=key(number(0.05, 1.0)))
     history_days: int = field(default=14, metadata=key(whole(0, 3650)))
     order: Order = field(default="coverage", metadata=key(choice(Order)))
 

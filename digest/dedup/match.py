@@ -23,7 +23,11 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    three or more of its titles) count less, and generic words (GENERIC in terms.py) a quarter.
    Rare names and events shared ("ChatGPT", "Perplexity", "罢工") make a story; shared common
    words do not.  At or above `title_threshold` (`title_threshold_zh` for two Chinese titles, whose
-   character pairs a rewrite shares fewer of) they are one story.
+   character pairs a rewrite shares fewer of) they are one story.  An event word and its synonym
+   (去世 / 身亡, EVENT_WORDS_ZH in terms.py) count as one term.
+6. **pieces** — two Chinese titles under `title_threshold_zh` but at a third of it or more are one story
+   when they share PIECES separate rare pieces (`pieces`): a rewrite keeps who, where and what
+   (范蕴若 + 围棋 + 去世/身亡) and rewords the rest, while two stories about one person share the name.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from ..config import DedupSettings
 from ..models import Item, language_of
 from .keys import key_hash
 from .result import Rule
-from .terms import GENERIC_WEIGHT, NUMBER_BIT, generic_hashes, hashes, shingles
+from .terms import GENERIC_WEIGHT, NUMBER_BIT, event_classes, generic_hashes, hashes, shingles
 
 Terms = tuple[int, ...]
 
@@ -54,6 +58,10 @@ TEXT_FLOOR = 0.1  # two texts sharing less than this of their leads are not one 
 SAME_SOURCE_TITLE = 0.5  # title score two items of one source with the same text still need
 TEMPLATE_MIN = 3  # a term on this many titles of one source is (part of) its template
 PRIOR_TITLES = 20  # rarity as if the run had this many more titles without the term: a window of three says little
+PIECES = 3  # separate shared pieces (a name, a place, an event) that make two Chinese titles one story ...
+PIECES_OVERLAP = 1 / 3  # ... when their title score reaches this share of title_threshold_zh (0.117)
+PIECE_WEIGHT = 1.5  # a piece counts when one of its terms weighs this much (is on under a fifth of the titles)
+LONG_PIECE = 4  # terms of a piece (a shared run of five Han characters) that count as two pieces: two words
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,12 @@ class Features:
     @cached_property
     def title_set(self) -> frozenset[int]:
         return frozenset(self.title)
+
+    @cached_property
+    def events(self) -> Terms:
+        """The title terms with each event word as its synonyms' first (去世, 身亡 -> 去世; terms.py)."""
+        classes = event_classes()
+        return tuple(classes.get(t, t) for t in self.title)
 
     @cached_property
     def lead_set(self) -> frozenset[int]:
@@ -163,20 +177,44 @@ class Weights:
         return w * 2.0 / repeats if repeats >= TEMPLATE_MIN else w
 
     def template(self, a: Features, b: Features) -> bool:
-        """Whether two titles of one source share a term of its template (one on several of its titles)."""
-        shared = set(a.title) & set(b.title)
-        return any(self.by_source[(a.source, t)] >= TEMPLATE_MIN for t in shared)
+        """Whether what two titles of one source share is mostly its template (terms on several of its
+        titles): "…MG转场PPT动画模板素材下载" is, "巴基斯坦发生火车与客车相撞事故 …" of a news page is not."""
+        shared = a.title_set & b.title_set
+        return 2 * sum(self.by_source[(a.source, t)] >= TEMPLATE_MIN for t in shared) >= len(shared) > 0
 
     def title_score(self, a: Features, b: Features) -> float:
-        """Weighted Dice of the two titles' terms; 0 unless they share two terms that are neither numbers
-        nor generic words ("Daily update for June 5" names no story, whoever sends it)."""
-        shared = a.title_set & b.title_set
+        """Weighted Dice of the two titles' terms, an event word matching its synonym; 0 unless they share two
+        terms that are neither numbers nor generic words ("Daily update for June 5" names no story, whoever
+        sends it)."""
+        wa = {e: self.weight(t, a.source) for t, e in zip(a.title, a.events, strict=True)}
+        wb = {e: self.weight(t, b.source) for t, e in zip(b.title, b.events, strict=True)}
+        shared = wa.keys() & wb.keys()
         if sum(1 for t in shared if not t & NUMBER_BIT and t not in self.generic) < 2:
             return 0.0
-        wa = {t: self.weight(t, a.source) for t in a.title}
-        wb = {t: self.weight(t, b.source) for t in b.title}
         total = sum(wa.values()) + sum(wb.values())
         return 2 * sum(min(wa[t], wb[t]) for t in shared) / total if total else 0.0
+
+
+def pieces(a: Features, b: Features, weights: Weights) -> int:
+    """How many separate rare pieces two titles share: runs of terms in the same order in both (a name like
+    范蕴若 is one run of two character pairs), an event word and its synonym (去世 / 身亡, terms.py), a run
+    of LONG_PIECE terms or more counting two.  Outlets' rewrites of one story keep who, where and what and
+    change the rest; two stories about one person share the name alone."""
+    at_b = {t: i for i, t in enumerate(b.events)}
+    runs: list[list[int]] = []
+    last = -2
+    for i, t in enumerate(a.events):
+        j = at_b.get(t)
+        if j is None or t & NUMBER_BIT or t in weights.generic:
+            last = -2
+            continue
+        if j == last + 1:  # the term before was shared too, just before this one in b
+            runs[-1].append(a.title[i])
+        else:
+            runs.append([a.title[i]])
+        last = j
+    return sum(1 + (len(run) >= LONG_PIECE) for run in runs
+               if max(min(weights.weight(t, a.source), weights.weight(t, b.source)) for t in run) >= PIECE_WEIGHT)
 
 
 def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
@@ -204,6 +242,9 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
             return Verdict("text", text, text_threshold, False)  # other texts: other posts under one title
     if hours > STORY_HOURS:  # days apart, a headline cannot tell a re-list from the template's next event
         return Verdict("time", hours, STORY_HOURS, False)
+    floor = title_threshold * PIECES_OVERLAP
+    if zh and floor <= title < title_threshold and pieces(a, b, weights) >= PIECES:
+        return Verdict("pieces", title, floor, True)
     return Verdict("title", title, title_threshold, title >= title_threshold)
 
 

@@ -8,7 +8,8 @@ from typing import Literal
 
 from ..models import Item
 
-Rule = Literal["same-url", "same-id", "text", "title", "history", "full-text", "numbers", "time", "series"]
+Rule = Literal["same-url", "same-id", "text", "title", "history", "full-text", "numbers", "time", "series",
+                "pieces"]
 
 
 @dataclass(frozen=True)

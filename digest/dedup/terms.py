@@ -46,6 +46,17 @@ GENERIC = frozenset(
 )
 GENERIC_WEIGHT = 0.25
 
+# Chinese event words that outlets use for one another's: the same event under another word ("因故去世" /
+# "坠楼身亡", "同时罢工" / "大崩溃").  General news vocabulary, each line one event with no other sense in a
+# headline; words that also name a later stage of a story (卸任: out of office, days after 辞职) are left out.
+EVENT_WORDS_ZH = (
+    "去世 逝世 离世 身亡 遇难 病逝 辞世 过世 丧生 殒命 坠亡 罹难",  # died
+    "崩溃 宕机 罢工 故障 瘫痪",  # (a service) went down
+    "被捕 落网 逮捕 被抓 刑拘 被拘",  # arrested
+    "收购 并购",  # acquired
+    "访问 视察 考察 到访 出访 突访 造访",  # visited
+)
+
 NUMBER_BIT = 1 << 31  # set in the hash of a number term, clear in every other
 # Numbers written as words are numbers: "Six dead" is "6 dead", "Part Two" is a part 2, "（三）" a third.
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(
@@ -140,6 +151,12 @@ def shingles(terms: tuple[int, ...], limit: int) -> tuple[int, ...]:
     mask = 0xFFFF_FFFF & ~NUMBER_BIT
     return tuple(dict.fromkeys([((a * 0x9E3779B1 & 0xFFFF_FFFF) ^ b) * 0x85EBCA77 & mask
                                 for a, b in itertools.pairwise(head)]))
+
+
+@lru_cache(maxsize=1)
+def event_classes() -> dict[int, int]:
+    """Each event word's hash -> its line's first word's: compared at match time, never stored."""
+    return {term_hash(word): term_hash(line.split()[0]) for line in EVENT_WORDS_ZH for word in line.split()}
 
 
 @lru_cache(maxsize=1)
