@@ -108,3 +108,21 @@ def test_explains_why_two_items_were_kept_apart(a: str, b: str, reason: str) -> 
     assert "(threshold" in text or "numbers" in reason
     _, everything = render([*result.decisions, *result.near_misses], None)
     assert "Kept apart" not in everything  # without a URL, only merges and drops are listed
+
+
+def test_explains_a_chinese_merge_by_shared_pieces() -> None:
+    """The rule, the overlap and its floor, for two outlets' rewrites of one obituary."""
+    def zh(title: str, url: str, source: str, hours: int) -> Item:
+        return Item(id=url, url=url, title=title, source=source, section="news", published=T0.replace(hour=8 + hours),
+                    dated=True, language="zh", text="")
+
+    items = [zh("围棋名将李明轩因病去世 聂卫平发文悼念", "https://sina.example/1", "新浪体育", 0),
+             zh("中国围棋协会讣告：李明轩不幸病逝 曾获全国冠军", "https://163.example/2", "网易体育", 1),
+             zh("苹果发布iOS 18.2正式版", "https://ithome.example/3", "IT之家", 2)]
+    result = deduplicate(items, settings=DedupSettings(), history=History.empty())
+    found, text = render(result.decisions, "https://163.example/2")
+    assert found
+    assert "Merged: 中国围棋协会讣告：李明轩不幸病逝 曾获全国冠军 (网易体育)" in text
+    assert "pieces: the Chinese headlines share three separate rare pieces" in text
+    decision = result.decisions[0]
+    assert f"overlap {decision.similarity:.0%} (at least 12%, a third of dedup.title_threshold_zh)" in text

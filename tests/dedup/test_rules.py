@@ -9,7 +9,7 @@ import pytest
 
 from digest.config import DedupSettings
 from digest.dedup import History, coverage, deduplicate, order_items, same_text
-from digest.dedup.match import numbers_agree, series
+from digest.dedup.match import Features, Weights, numbers_agree, series
 from digest.dedup.terms import hashes
 from digest.models import AlsoRef, Item
 
@@ -135,11 +135,65 @@ def test_series_of_one_source() -> None:
     assert len(run(*cut)) == 1
 
 
-@pytest.mark.parametrize(("threshold", "merged"), [(0.3, True), (0.6, False)])
-def test_title_threshold_zh(threshold: float, merged: bool) -> None:
+@pytest.mark.parametrize(("threshold", "rule"), [(0.35, "title"), (0.6, "pieces")])
+def test_title_threshold_zh(threshold: float, rule: str) -> None:
+    """The seed's two titles merge by their overlap, and under a stricter threshold by their shared pieces
+    (ChatGPT, Perplexity, Claude, 罢工/崩溃) while the overlap is a third of the threshold or more."""
     a = make("ChatGPT、Perplexity、Claude同时“罢工”,全网打工人都慌了", language="zh")
     b = make("ChatGPT、Perplexity、Claude同时大崩溃,AI集体罢工让全网都慌了", source="b", language="zh")
-    assert (len(run(a, b, settings=replace(SETTINGS, title_threshold_zh=threshold))) == 1) is merged
+    result = deduplicate([a, b], settings=replace(SETTINGS, title_threshold_zh=threshold), history=History.empty())
+    assert [d.rule for d in result.decisions] == [rule]
+    assert len(result.items) == 1
+
+
+# One day of a Chinese portal's listing: a rewrite keeps who, where and what and rewords the rest; the
+# same person in another story, a follow-up and a same-day story on the same topic share less.
+LISTING_ZH = [
+    "围棋名将李明轩因病去世 聂卫平发文悼念",
+    "中国围棋协会讣告：李明轩不幸病逝 曾获全国冠军",  # the same story: 李明轩, 围棋, 去世/病逝
+    "李明轩妻子晒全家福 网友：围棋界最幸福的一对",  # the same person, another story
+    "日本首相岸田突访乌克兰 将与泽连斯基会谈",
+    "泽连斯基发表视频讲话 呼吁西方加快援助",  # the same person, another story
+    "歌手周子涵演唱会突发意外 临时取消",
+    "周子涵工作室发文道歉 演唱会延期举办",  # a follow-up
+    "苹果发布iOS 18.2正式版",
+    "小米SU7交付量突破10万台",
+]
+
+
+def test_chinese_rewrite_shares_who_where_and_what() -> None:
+    items = [make(t, source=f"outlet{i % 3}", language="zh", hours=i) for i, t in enumerate(LISTING_ZH)]
+    result = deduplicate(items, settings=SETTINGS, history=History.empty())
+    assert len(result.items) == len(items) - 1
+    [decision] = result.decisions
+    assert decision.item.title == LISTING_ZH[1] and decision.other_title == LISTING_ZH[0]
+    assert decision.rule == "pieces" and decision.threshold <= decision.similarity < SETTINGS.title_threshold_zh
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "b_same_word"),
+    [("围棋名将李明轩因病去世", "李明轩不幸病逝", "李明轩不幸去世"),
+     ("订票系统宕机 旅客滞留机场", "订票系统突发故障 旅客滞留", "订票系统突发宕机 旅客滞留"),
+     ("岸田突访乌克兰", "岸田文雄访问基辅", "岸田文雄突访基辅")],
+)
+def test_an_event_word_matches_its_synonym(a: str, b: str, b_same_word: str) -> None:
+    """去世/病逝, 宕机/故障, 突访/访问 score as one shared word (terms.EVENT_WORDS_ZH)."""
+    titles = [a, b, b_same_word, *LISTING_ZH]
+    feats = [Features(hashes(t), (), 0, None, True) for t in titles]
+    weights = Weights((f.title for f in feats), (f.source for f in feats))
+    assert weights.title_score(feats[0], feats[1]) == pytest.approx(weights.title_score(feats[0], feats[2]), abs=0.02)
+    assert weights.title_score(feats[0], feats[1]) > 0
+
+
+def test_a_news_pages_rewrite_is_not_a_template_sibling() -> None:
+    """One page's two titles of one crash, differing in the toll's wording, are one story although the page
+    has many "…人死亡" titles; its template (terms on three or more of its titles) is not what they share."""
+    titles = ["广东一客车与货车相撞 已致12人死亡", "广东一客车与货车相撞 造成多人死亡",
+              "印度暴雨引发山体滑坡 至少30人死亡", "美国得州发生枪击案 已致5人死亡", "土耳其一矿井爆炸 数十人死亡"]
+    result = deduplicate([make(t, source="netease", language="zh", hours=i) for i, t in enumerate(titles)], settings=SETTINGS,
+                         history=History.empty())
+    assert len(result.items) == len(titles) - 1
+    assert [(d.item.title, d.rule) for d in result.decisions] == [(titles[1], "title")]
 
 
 def test_time_apart_is_another_story() -> None:
