@@ -123,6 +123,6 @@ def test_explains_a_chinese_merge_by_shared_pieces() -> None:
     found, text = render(result.decisions, "https://163.example/2")
     assert found
     assert "Merged: 中国围棋协会讣告：李明轩不幸病逝 曾获全国冠军 (网易体育)" in text
-    assert "pieces: the Chinese headlines share three separate rare pieces" in text
+    assert "pieces: the Chinese headlines share three or more separate rare pieces" in text
     decision = result.decisions[0]
     assert f"overlap {decision.similarity:.0%} (at least 12%, a third of dedup.title_threshold_zh)" in text
