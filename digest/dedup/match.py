@@ -9,8 +9,8 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    one story only by the same text, from two sources: a story is reported within a day or two, and a
    headline alone cannot tell a re-list days later from the same template's next event (暴雨蓝色预警),
    nor one source's same title from its next post.
-3. **series** — two titles of one source that share a beginning and an end (terms on three or more
-   of the source's titles: its template) and differ in a slot between ("竖向彩条揭开MG转场…" / "横向彩条揭开MG转场…", "Yii源码阅读笔记 - 组件集成" / "- 日志组件") are
+3. **series** — two titles of one source that share a beginning and an end (mostly terms on three or
+   more of the source's titles: its template) and differ in a slot between ("竖向彩条揭开MG转场…" / "横向彩条揭开MG转场…", "Yii源码阅读笔记 - 组件集成" / "- 日志组件") are
    siblings of a series, not one story.
 4. **text** — when both have text: the share of the shorter lead's pairs of consecutive terms found in the other
    (containment), so a feed's two-sentence summary matches the full article.  At or above
