@@ -22,7 +22,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from digest.deliver import Mailer, Recipient, SmtpSettings, build_message, list_id, message_id
+from digest.deliver.keys import Keyring
 from digest.models import Section
+from digest.state.secret import Secret
 from tests.support.smtp import PASSWORD, USER, make_certs, sample_digest, simple_render, smtp_server
 
 
@@ -30,8 +32,9 @@ def messages(count: int) -> list[tuple[str, EmailMessage]]:
     digest = sample_digest()
     html, text = simple_render(digest)
     result = []
+    keys = Keyring(Secret(b"a bench secret, 32 bytes long..."))  # message ids and unsubscribe ids are keyed
     for n in range(count):
-        who = Recipient(f"reader{n}@example.com")
+        who = keys.bind(Recipient(f"reader{n}@example.com"))
         msg = build_message(html=html, text=text, subject="Morning brief", sender="digest@example.com", recipient=who,
                             message_id=message_id("example.com", date(2024, 6, 5), who),
                             sent_at=datetime.now(UTC), list_id=list_id("Morning brief", "example.com"))

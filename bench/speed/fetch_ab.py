@@ -1,4 +1,4 @@
-"""A/B of digest's collection: the digest side of fetch_bench.py from two source trees, alternating.
+"""A/B of digest's collection: the digest side of bench.speed.fetch with two trees' code, alternating.
 
 The machine's speed drifts by 20-30 % within minutes, so two versions of the code are compared
 against one feed server, one child process after the other, in alternating order; each pair gives
@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 from bench.speed.fetch import corpus_files
+from tests.support import paths
 
 
 def run_side(tree: Path, urls: list[str], port: int) -> dict[str, float]:
     payload = json.dumps({"urls": urls, "port": port, "concurrency": 16})
-    out = subprocess.run([sys.executable, str(tree / "bench/speed/fetch.py"), "--worker", "digest"], input=payload,
-                         capture_output=True, text=True, cwd=tree, check=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), str(paths.REPO)])}
+    out = subprocess.run([sys.executable, "-P", "-m", "bench.speed.fetch", "--worker", "digest"], input=payload,
+                         capture_output=True, text=True, cwd=paths.REPO, env=env, check=False)
     if out.returncode:
         raise SystemExit(f"the digest side of {tree} failed:\n{out.stderr[-3000:]}")
     rounds = json.loads(out.stdout.strip().splitlines()[-1])["rounds"]
