@@ -16,7 +16,6 @@ checkouts (jieba, rjieba) and compare the files.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import time
@@ -33,7 +32,7 @@ from digest.summarize.tokenizer import words
 from tests.support import paths
 
 # ../shared/corpus beside the checkout (DIGEST_CORPUS points elsewhere, e.g. from a git worktree)
-CORPUS = Path(os.environ.get("DIGEST_CORPUS") or paths.CORPUS)
+CORPUS = paths.CORPUS
 WORDLIKE = re.compile(r"[^\W_]")
 ROW = re.compile(r"^\| `([^`]+)` \|.*\| (zh-Hans|zh-Hant) \|")
 

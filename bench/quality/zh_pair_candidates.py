@@ -11,6 +11,7 @@ list, and committed, before any matcher ran on it.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import itertools
 import random
@@ -56,8 +57,11 @@ def candidates() -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int, nargs="?", help="print the first N (default: all)")
+    args = parser.parse_args()
     found = candidates()
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else len(found)
+    count = args.count if args.count is not None else len(found)
     print(f"{len(found)} candidate pairs", file=sys.stderr)
     for row in found[:count]:
         print("\t".join(row))

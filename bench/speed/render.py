@@ -11,31 +11,13 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import timedelta
 
-from digest.models import Digest, Section
+from digest.models import Digest
 from digest.render import render_html, render_text
 from digest.render.env import environment, render_template
 from digest.render.html import HTML_TEMPLATE, PREHEADER_FILLER
 from digest.render.view import build_view
 from tests.support import sample_digests
-
-
-def oversized(base: Digest) -> Digest:
-    """150 Chinese stories with doubled summaries: about 1.5x Gmail's clip before trimming."""
-    template = base.items[0]
-    items = tuple(
-        replace(
-            template,
-            id=f"zh-{n}",
-            url=f"https://zh.example.cn/n/{n}",
-            summary=template.summary * 2,
-            published=template.published - timedelta(minutes=n),
-        )
-        for n in range(150)
-    )
-    return replace(base, sections=(Section("要闻", items[:75]), Section("科技", items[75:])))
 
 
 def best(fn: Callable[[], object], repeat: int) -> float:
@@ -52,7 +34,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     big: Digest = sample_digests.big_digest()
-    huge = oversized(sample_digests.chinese_digest())
+    huge = sample_digests.oversized_chinese_digest()
     env = environment(None)
 
     def jinja_only() -> str:

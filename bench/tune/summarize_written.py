@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import statistics
-import sys
 
 from bench.quality.summarize_written import Rouge, load
 from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
@@ -27,7 +27,10 @@ GRID = {
 
 
 def main() -> None:
-    split = sys.argv[1] if len(sys.argv) > 1 else "dev"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("split", nargs="?", default="dev", choices=("dev", "test", "all"),
+                        help="the articles to search on (default dev: the test half stays held out)")
+    split = parser.parse_args().split
     rouge = Rouge()
     prepared = []
     for language in ("en", "zh"):

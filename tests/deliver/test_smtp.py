@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -19,13 +18,13 @@ from digest.deliver import DeliveryReport, Recipient, SmtpSettings, plan_deliver
 from digest.errors import ConfigError
 from digest.state import ledger, open_state
 from tests.support import paths
+from tests.support.raw_server import closed_port
 from tests.support.smtp import (
     DIGEST_DATE,
     PASSWORD,
     USER,
     Certs,
     SmtpServer,
-    closed_port,
     make_certs,
     sample_digest,
     section_names,
@@ -52,19 +51,6 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
 def name_only_certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
     """A certificate for `localhost` only, so connecting to 127.0.0.1 is a host name mismatch."""
     return make_certs(tmp_path_factory.mktemp("certs-name-only"), ips=())
-
-
-@pytest.fixture
-def server() -> Iterator[SmtpServer]:
-    with smtp_server("plain") as srv:
-        yield srv
-
-
-@pytest.fixture
-def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    state = open_state(tmp_path / "state.sqlite")
-    yield state.conn
-    state.close()
 
 
 def untagged(masked: str) -> str:

@@ -10,26 +10,17 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from digest.config import EmailSettings, Subscriber
 from digest.deliver import DeliveryReport, SmtpSettings, plan_delivery, send_digest
 from digest.errors import ConfigError
-from digest.state import ledger, open_state
+from digest.state import ledger
 from tests.support.smtp import DIGEST_DATE, SmtpServer, sample_digest, silent_server, simple_render, smtp_server
 
 FIVE = tuple(f"reader{n}@example.com" for n in range(1, 6))
 EMAIL = EmailSettings(sender="Morning brief <digest@example.com>", to=FIVE, domain="digest.example.com")
-
-
-@pytest.fixture
-def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    state = open_state(tmp_path / "state.sqlite")
-    yield state.conn
-    state.close()
 
 
 def send(conn: sqlite3.Connection | None, port: int, *, timeout: float = 10, deadline: float = 300,

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from digest.cli import app
 from tests.support import paths
 from tests.support.http import LocalServer
-from tests.support.smtp import closed_port, silent_server, smtp_server
+from tests.support.raw_server import closed_port
+from tests.support.smtp import silent_server, smtp_server
 
 DATA = paths.DATA / "core"
 NOW = "2024-06-05T12:00:00+00:00"

@@ -22,9 +22,7 @@ from tests.support.browser import OVERFLOW, luminance, open_page
 pytestmark = pytest.mark.browser
 
 REPO = paths.REPO
-# ../shared/corpus next to the checkout (or next to the folder of worktrees a checkout sits in)
-CORPUS = next((p for p in (REPO.parent / "shared" / "corpus" / "feeds", REPO.parent.parent / "shared" / "corpus" / "feeds")
-               if p.is_dir()), REPO.parent / "shared" / "corpus" / "feeds")
+CORPUS = paths.CORPUS / "feeds"
 
 # Links that are shown (the preheader has none); their height and what they are.
 LINKS = """() => [...document.querySelectorAll('a[href]')]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -14,7 +13,7 @@ from lxml import html as lxml_html
 
 from digest.config import LayoutSettings
 from digest.errors import ConfigError
-from digest.models import Digest, Item, Section
+from digest.models import Item, Section
 from digest.render import UNSUBSCRIBE_SLOT, fill_unsubscribe, render_html, render_text
 from digest.render.budget import CLIP_LIMIT, WARN_LIMIT, transfer_encoding
 from digest.render.view import ranked_ids
@@ -229,19 +228,7 @@ def test_far_over_the_limit_moves_overflow_to_more_stories() -> None:
 
 def test_a_real_oversized_digest_stays_under_gmails_clip() -> None:
     """150 Chinese stories (base64 wins) would pass 102 KB; the default limits bring it under with a warning."""
-    base = fixture.chinese_digest()
-    template = base.items[0]
-    items = tuple(
-        replace(
-            template,
-            id=f"zh-{n}",
-            url=f"https://zh.example.cn/n/{n}",
-            summary=template.summary * 2,
-            published=template.published - timedelta(minutes=n),
-        )
-        for n in range(150)
-    )
-    digest = Digest(**{**base.__dict__, "sections": (Section("要闻", items[:75]), Section("科技", items[75:]))})
+    digest = fixture.oversized_chinese_digest()
     out = render_html(digest)
     assert out.transfer_encoding == "base64"
     assert WARN_LIMIT < out.encoded_size <= CLIP_LIMIT

@@ -6,6 +6,7 @@ sources and duplicates; `chinese_digest()`: a small all-Chinese one.  Everything
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from digest.models import AlsoRef, Digest, Item, Section, SourceResult, Stats
@@ -227,3 +228,15 @@ def chinese_digest() -> Digest:
         stats=Stats(fetched=20, duplicates=2, selected=7),
         archive_url="https://digest.example.github.io/",
     )
+
+
+def oversized_chinese_digest() -> Digest:
+    """150 Chinese stories with doubled summaries: about 1.5x Gmail's 102 KB clip before trimming."""
+    base = chinese_digest()
+    template = base.items[0]
+    items = tuple(
+        replace(template, id=f"zh-{n}", url=f"https://zh.example.cn/n/{n}", summary=template.summary * 2,
+                published=template.published - timedelta(minutes=n))
+        for n in range(150)
+    )
+    return replace(base, sections=(Section("要闻", items[:75]), Section("科技", items[75:])))

@@ -249,13 +249,6 @@ def silent_server() -> Iterator[int]:
         sock.close()
 
 
-def closed_port() -> int:
-    """A loopback port with nothing listening (connecting to it is refused)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 # ---------------------------------------------------------------------------- digests
 
 NOW = dt.datetime(2024, 6, 5, 7, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -33,11 +33,8 @@ _CJK_TOKEN = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 
 
 def corpus_root() -> Path | None:
-    """../shared/corpus beside the checkout (or beside the folder of worktrees), or None."""
-    for base in (REPO.parent, REPO.parent.parent):
-        if (base / "shared" / "corpus").is_dir():
-            return base / "shared" / "corpus"
-    return None
+    """The shared corpus (tests/support/paths.py), or None when it is not there."""
+    return paths.CORPUS if paths.CORPUS.is_dir() else None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ import digest.cli.send  # noqa: F401  (registers `digest send` until digest/cli/
 from digest.cli.app import app
 from digest.render.json_out import digest_to_json
 from digest.state import ledger, open_state
-from tests.support.smtp import SmtpServer, closed_port, sample_digest, simple_render, smtp_server
+from tests.support.raw_server import closed_port
+from tests.support.smtp import SmtpServer, sample_digest, simple_render, smtp_server
 
 PEOPLE = "alice@example.com, bob@example.org, carol@example.net"
 RAW = ("alice@example.com", "bob@example.org", "carol@example.net")
