@@ -113,6 +113,13 @@ _LATIN_OPEN_END = re.compile(r"[A-Za-z0-9,;–-]$")
 _LATIN_GOES_ON = re.compile(r"^[a-z]+[ ,;]")  # a plain word: not "nicedoc.io", "a11y", a URL
 
 
+def _is_open_latin_prose(head: str) -> bool:
+    """A paragraph that can be the first half of a broken sentence: Latin prose of three words or
+    more that stops at a word or a comma.  Not a label ("Ingredients") nor Chinese ("…版本号为 iOS 18")."""
+    return (_LATIN_OPEN_END.search(head) is not None and _CJK_CHAR.search(head) is None
+            and len(head.split()) >= 3)
+
+
 def _rejoined(blocks: Sequence[tuple[str, str]]) -> list[str]:
     """The blocks' text, with a sentence broken over two paragraphs joined back into one."""
     out: list[str] = []
@@ -120,7 +127,7 @@ def _rejoined(blocks: Sequence[tuple[str, str]]) -> list[str]:
     for tag, text in blocks:
         if out and tag == previous == "p":
             head = out[-1]
-            if _LATIN_OPEN_END.search(head) and _LATIN_GOES_ON.match(text):
+            if _is_open_latin_prose(head) and _LATIN_GOES_ON.match(text):
                 out[-1] = f"{head} {text}"
                 continue
         out.append(text)

@@ -4,12 +4,13 @@ Each entry has a name, the pattern and an example; tests/test_furniture.py check
 entry against the text it was written for, from a real page or feed.  Three kinds:
 
 - DROP: the whole sentence is furniture (a WordPress footer, a label with nothing after it, a CSS
-  line from a code block, "YouTube Video Link: https://…").
+  line from a code block, "YouTube Video Link: https://…", a photo credit after an article's text).
 - CUT: a part of a sentence is furniture and the rest is news: a dateline or byline in front of
   the lede, a stock quote after a company name, the "[…]" a feed leaves after a cut teaser.  The
   cut sentence is still the article's own words, in order.
 - LINE: a whole line (or paragraph) that is furniture only as a whole: a related-articles block
-  whose headlines ran together when the page was flattened, a photo caption ending in its credit.
+  whose headlines ran together when the page was flattened, a one-sentence photo caption ending in
+  its credit.
   Split into sentences, each piece looks like prose, so it is recognised on the line, before
   splitting.
 
@@ -35,6 +36,9 @@ class Pattern:
     example: str  # text from a real page or feed that the pattern is for
 
 
+_CREDIT = r"(?:Photo(?:graph)?|Image|Picture|Illustration)s?(?:\s+credit)?\s*[:：]\s*[^.!?\n]{1,60}$"
+
+
 def _p(name: str, pattern: str, example: str, flags: int = 0) -> Pattern:
     return Pattern(name, re.compile(pattern, flags), example)
 
@@ -58,6 +62,7 @@ DROP: tuple[Pattern, ...] = (
     _p("dateline alone", rf"^[{_CJK}·]{{2,20}}\d{{1,2}}月\d{{1,2}}日(?:电|讯)\s*(?:[（(][^（）()]{{1,30}}[）)])?\s*$"
        r"|^[A-Z][A-Z .,'/-]{2,40}\s*[—–-]*\s*$",
        "新华社巴黎12月9日电（记者唐霁）"),
+    _p("photo credit", r"^" + _CREDIT, "Photo: AP", re.IGNORECASE),
     _p("image caption", r"^[^。！？]{2,60}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{0,30}(?:供图|摄)\s*$",
        "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),
 )
@@ -82,15 +87,19 @@ CUT: tuple[Pattern, ...] = (
 # "…扯上关系2015-09-22“2.5天小短假”…", "…规模将超“9·3” 评论 683CNN恶意造谣…".  Two such points, in a
 # line with no "。" (headlines end in ？！… or nothing; Chinese prose glues dates too, "于2015-09-22发布，
 # 称2016-01-01起执行。", but ends its sentences with 。), and English prose puts spaces around a date.
-_GLUE = (r"(?:(?<=[^\W\d_])|(?<=[？！?!…”》）)】]))(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?=[^\W\d_]|[“《【「(（])"
+# A date that prose puts there is not glue: after 于/自/在/截至/从/至 ("新规定于2023-01-01起施行") or
+# before 起/前/后.
+_GLUE = (r"(?:(?<=[^\W\d_])(?<![于自在至从])|(?<=[？！?!…”》）)】]))(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+         r"(?=(?![起前后])[^\W\d_]|[“《【「(（])"
          r"|\s评论\s\d+(?=[^\W\d_\s]|[“《【「(（])")
 LINE: tuple[Pattern, ...] = (
     _p("related headlines", rf"^(?![^\n]*。)[^\n]*?(?:{_GLUE})[^\n]*?(?:{_GLUE})",
        "他对政治没兴趣，却老跟政治扯上关系2015-09-22“2.5天小短假”靠谱吗？ 6成网友：难落实2015-08-11普京销毁违禁食物 "
        "咱网友聊起肯德基剩饭去哪儿…2015-08-08华为因数据丢失事件疑遭中国移动 “全国系统排查”2017-09-21"),
-    # A caption is one line that ends in its credit; the sentence before the credit reads like news.
-    _p("photo caption", r"(?:^|[.!?”\"]\s+)(?:Photo(?:graph)?|Image|Picture|Illustration)s?(?:\s+credit)?\s*[:：]"
-       r"\s*[^.!?\n]{1,60}$",
+    # A caption is one line: one sentence (it reads like news) and its credit.  A line with more
+    # sentences before the credit is an article's text (a feed's plain description): it stays, and
+    # the credit alone goes as a sentence (DROP "photo credit").
+    _p("photo caption", r"^(?:(?:(?![.!?][”\"’]?\s)[^\n]){1,300}[.!?][”\"’]?\s+)?" + _CREDIT,
        "Taiwanese President Tsai Ing-wen speaks during a televised policy debate in Taipei on December 29 in the "
        "run-up to the presidential election. Photo: AP", re.IGNORECASE),
 )

@@ -169,3 +169,18 @@ def test_a_sentence_broken_over_two_paragraphs_is_joined(broken: tuple[str, str]
     assert whole in paragraphs
     for first, second in _APART:
         assert first in paragraphs and second in paragraphs
+
+
+# Pairs the join must leave apart: a label over what it labels (a recipe page's "Ingredients"), and
+# a Chinese paragraph ending in a Latin word over one starting in lower case (a release note).
+@pytest.mark.parametrize(("first", "second"), [
+    ("Ingredients", "salt and pepper, to taste"),
+    ("苹果今天向开发者推送了新的测试版系统，这次更新修复了多个已知问题，版本号为 iOS 18",
+     "beta 版本目前只向注册开发者开放，正式版预计将在秋季发布会之后推送给所有用户。"),
+])
+def test_a_label_or_a_chinese_paragraph_is_not_joined_to_the_next(first: str, second: str) -> None:
+    page = f"<html><body><article><h1>Notes</h1><p>{first}</p><p>{second}</p>{_BODY}</article></body></html>"
+    text = extract_main_text(page, "")
+    assert text is not None
+    paragraphs = text.split("\n\n")
+    assert first in paragraphs and second in paragraphs

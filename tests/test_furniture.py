@@ -73,6 +73,10 @@ KEPT = [
     "Backup archive written to /home/ubuntu/OWASP_Juice_Shop.2020-02-13.CTFd.zip on the new host.",
     "He showed the photo: a dog on a skateboard, in the rain.",
     "The report was published on 2019-09-08 and revised on 2019-10-01.",
+    # Chinese prose without a "。" whose dates follow 于 or precede 起 (not headlines glued by dates)
+    "新规定于2023-01-01起施行，旧规定于2022-12-31同时废止；相关部门将加强监督检查",
+    "公司于2023-06-30召开董事会，审议通过了关于于2023-07-15发行债券的议案；会议同时听取了总经理工作报告",
+    "自2023-01-01起至2023-12-31止，试点城市将逐步扩大范围",
 ]
 
 
@@ -207,6 +211,27 @@ def test_related_headlines_and_captions_never_reach_a_blurb() -> None:
     news = "The election will be held on January 11, and polls show the incumbent ahead by a wide margin over her rival."
     summary = summarize(f"{_CAPTION}\n\n{news}", title="Taiwan election", language="en")
     assert summary.sentences == (news,)
+
+
+# A feed's plain description is one line: the sentences before the credit are the article's.
+_DESCRIBED = [
+    ("Apple unveiled its new iPhone on Tuesday, with a faster chip and a better camera. "
+     "Analysts expect strong demand in China.", "Photo: Reuters"),
+    ("Heavy snow is expected across the region from Thursday night into Friday morning. "
+     "Forecasters urged drivers to stay off the roads until the ploughs have been out.",
+     "Image: National Weather Service"),
+]
+
+
+@pytest.mark.parametrize(("prose", "credit"), _DESCRIBED)
+def test_a_credit_after_an_articles_sentences_takes_only_itself(prose: str, credit: str) -> None:
+    line = f"{prose} {credit}"
+    assert not is_furniture_line(line) and is_furniture(credit)
+    summary = summarize(line, title="Apple unveils a new iPhone", language="en")
+    assert summary.text == prose
+    page = f"<html><body><article><h1>News</h1><p>{line}</p><p>{_LEDE_EN}</p></article></body></html>"
+    text = extract_main_text(page, "https://example.com/a/1")
+    assert text is not None and prose in text
 
 
 def test_extraction_drops_related_headlines_and_captions() -> None:
