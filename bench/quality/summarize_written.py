@@ -18,6 +18,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from bench.quality.summarize_real import pin_hash_seed
 from digest.summarize import ALGORITHMS, DEFAULT_MAX_CHARS, summarize
 from digest.summarize.blurb import choose
 from digest.summarize.sentences import split_sentences
@@ -91,6 +92,7 @@ def evaluate(articles: list[Article], algorithm: str, count: int, budget: bool, 
 
 
 def main() -> None:
+    pin_hash_seed("bench.quality.summarize_written")  # its LSA row too
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("all", "dev", "test"), default="all")
     parser.add_argument("--no-budget", action="store_true", help="no character budget: rank quality alone")
