@@ -16,6 +16,7 @@ issue names: share of shared words (of the shorter headline) >= 0.6, jieba's wor
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import re
 from collections.abc import Callable
@@ -128,6 +129,9 @@ def score(pairs: list[Pair], split: str, rule: Callable[[Pair], bool]) -> tuple[
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", action="store_true", help="the dev halves only: what tuning may look at")
+    splits = ("dev",) if parser.parse_args().dev else ("dev", "test")
     chosen = DedupSettings()
     print(f"defaults: title_threshold {chosen.title_threshold}, title_threshold_zh {chosen.title_threshold_zh}\n")
     print("| set | split | pairs (same / different) | rule | precision | recall | right / wrong / missed |")
@@ -135,7 +139,7 @@ def main() -> None:
     sets = (("en (STS 2016 headlines)", english()), ("zh batch 1", chinese(ZH_BATCHES[:1])),
             ("zh batches 1+2", chinese()))
     for name, (pairs, everything) in sets:
-        for split in ("dev", "test"):
+        for split in splits:
             same = sum(p[0] for p in pairs if p[1] == split)
             other = sum(not p[0] for p in pairs if p[1] == split)
             for label, rule in (("word overlap >= 0.6", overlap_baseline(name.startswith("zh"))),

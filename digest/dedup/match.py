@@ -28,6 +28,9 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
 6. **pieces** — two Chinese titles under `title_threshold_zh` but at a third of it or more are one story
    when they share PIECES separate rare pieces (`pieces`): a rewrite keeps who, where and what
    (范蕴若 + 围棋 + 去世/身亡) and rewords the rest, while two stories about one person share the name.
+   Two Chinese titles merged by rule 5 (under NAME_ENOUGH) or 6 must also share a rare piece besides their
+   longest shared run and the event word (`beyond_name`): "美国加州洛杉矶…身亡" / "美国加州洛杉矶…遇难" are two stories in
+   one city, "俄罗斯总统普京出访…" / "俄罗斯总统普京视察…" two trips of one man.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from ..config import DedupSettings
 from ..models import Item, language_of
 from .keys import key_hash
 from .result import Rule
-from .terms import GENERIC_WEIGHT, NUMBER_BIT, event_classes, generic_hashes, hashes, shingles
+from .terms import GENERIC_WEIGHT, NUMBER_BIT, event_class_heads, event_classes, generic_hashes, hashes, shingles
 
 Terms = tuple[int, ...]
 
@@ -58,10 +61,10 @@ TEXT_FLOOR = 0.1  # two texts sharing less than this of their leads are not one 
 SAME_SOURCE_TITLE = 0.5  # title score two items of one source with the same text still need
 TEMPLATE_MIN = 3  # a term on this many titles of one source is (part of) its template
 PRIOR_TITLES = 20  # rarity as if the run had this many more titles without the term: a window of three says little
-PIECES = 3  # separate shared pieces (a name, a place, an event) that make two Chinese titles one story ...
+PIECES = 3  # separate shared rare runs (a name, a place, an event class; see `pieces`) that make two Chinese titles one story ...
 PIECES_OVERLAP = 1 / 3  # ... when their title score reaches this share of title_threshold_zh (0.117)
+NAME_ENOUGH = 0.6  # two Chinese titles this alike need no piece beyond their longest run (the same title, a cut)
 PIECE_WEIGHT = 1.5  # a piece counts when one of its terms weighs this much (is on under a fifth of the titles)
-LONG_PIECE = 4  # terms of a piece (a shared run of five Han characters) that count as two pieces: two words
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def features(item: Item) -> Features:
 class Verdict:
     """A rule's decision on a pair and the number it decided by."""
 
-    rule: Rule  # "numbers", "time", "series", "text" or "title"
+    rule: Rule  # "numbers", "time", "series", "text", "title" or "pieces"
     score: float
     threshold: float
     same: bool
@@ -191,30 +194,51 @@ class Weights:
         shared = wa.keys() & wb.keys()
         if sum(1 for t in shared if not t & NUMBER_BIT and t not in self.generic) < 2:
             return 0.0
-        total = sum(wa.values()) + sum(wb.values())
+        # every word of each title counts in the denominator: two words of one class (宕机, 故障) are two words
+        total = (sum({t: self.weight(t, a.source) for t in a.title}.values())
+                 + sum({t: self.weight(t, b.source) for t in b.title}.values()))
         return 2 * sum(min(wa[t], wb[t]) for t in shared) / total if total else 0.0
 
 
-def pieces(a: Features, b: Features, weights: Weights) -> int:
-    """How many separate rare pieces two titles share: runs of terms in the same order in both (a name like
-    范蕴若 is one run of two character pairs), an event word and its synonym (去世 / 身亡, terms.py), a run
-    of LONG_PIECE terms or more counting two.  Outlets' rewrites of one story keep who, where and what and
-    change the rest; two stories about one person share the name alone."""
-    at_b = {t: i for i, t in enumerate(b.events)}
+def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
+    """The separate rare pieces two titles share, each as its terms: runs of terms in the same order in both
+    (a name like 范蕴若 is one run of two character pairs; a long name like 国家统计局 is one run too, one
+    piece), and an event word and its synonym (去世 / 身亡, terms.py), each event class once however many of
+    its words a title has.  A run is a piece when one of its terms weighs PIECE_WEIGHT or more in both.
+    Outlets' rewrites of one story keep who, where and what and change the rest; two stories about one
+    person share the name alone."""
+    classes = event_class_heads()
+    at_b: dict[int, int] = {}
+    for k, t in enumerate(b.events):
+        at_b.setdefault(t, k)
     runs: list[list[int]] = []
+    counted: set[int] = set()  # event classes already in a run
     last = -2
     for i, t in enumerate(a.events):
         j = at_b.get(t)
-        if j is None or t & NUMBER_BIT or t in weights.generic:
+        if j is None or t & NUMBER_BIT or t in weights.generic or t in counted:
             last = -2
             continue
+        if t in classes:
+            counted.add(t)
         if j == last + 1:  # the term before was shared too, just before this one in b
-            runs[-1].append(a.title[i])
+            runs[-1].append(i)
         else:
-            runs.append([a.title[i]])
+            runs.append([i])
         last = j
-    return sum(1 + (len(run) >= LONG_PIECE) for run in runs
-               if max(min(weights.weight(t, a.source), weights.weight(t, b.source)) for t in run) >= PIECE_WEIGHT)
+    return [tuple(a.events[i] for i in run) for run in runs
+            if max(min(weights.weight(a.title[i], a.source), weights.weight(a.title[i], b.source)) for i in run)
+            >= PIECE_WEIGHT]
+
+
+def beyond_name(shared: list[Terms]) -> bool:
+    """Whether two titles share a rare piece besides their longest shared run and the event word: a long name
+    or place with one event word ("美国加州洛杉矶…身亡" / "…遇难") is two stories about one place."""
+    if not shared:
+        return False
+    classes = event_class_heads()
+    longest = max(range(len(shared)), key=lambda k: len(shared[k]))
+    return any(k != longest and not (len(p) == 1 and p[0] in classes) for k, p in enumerate(shared))
 
 
 def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
@@ -243,9 +267,14 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     if hours > STORY_HOURS:  # days apart, a headline cannot tell a re-list from the template's next event
         return Verdict("time", hours, STORY_HOURS, False)
     floor = title_threshold * PIECES_OVERLAP
-    if zh and floor <= title < title_threshold and pieces(a, b, weights) >= PIECES:
-        return Verdict("pieces", title, floor, True)
-    return Verdict("title", title, title_threshold, title >= title_threshold)
+    if not zh or title < floor:
+        return Verdict("title", title, title_threshold, title >= title_threshold)
+    shared = pieces(a, b, weights)
+    enough = title >= NAME_ENOUGH or beyond_name(shared)
+    if title < title_threshold:
+        return Verdict("pieces", title, floor, True) if enough and len(shared) >= PIECES else \
+            Verdict("title", title, title_threshold, False)
+    return Verdict("title", title, title_threshold, enough)
 
 
 def candidate_pairs(titles: Sequence[Terms], leads: Sequence[Terms], cap: int) -> npt.NDArray[np.int64]:

@@ -51,10 +51,10 @@ GENERIC_WEIGHT = 0.25
 # headline; words that also name a later stage of a story (卸任: out of office, days after 辞职) are left out.
 EVENT_WORDS_ZH = (
     "去世 逝世 离世 身亡 遇难 病逝 辞世 过世 丧生 殒命 坠亡 罹难",  # died
-    "崩溃 宕机 罢工 故障 瘫痪",  # (a service) went down
+    "崩溃 宕机 故障 瘫痪",  # (a service) went down; not 罢工, which is also a labour strike
     "被捕 落网 逮捕 被抓 刑拘 被拘",  # arrested
     "收购 并购",  # acquired
-    "访问 视察 考察 到访 出访 突访 造访",  # visited
+    "访问 视察 考察 到访 出访 突访 造访",  # visited: a trip abroad or an inspection at home, so a merge also needs the place (match.beyond_name)
 )
 
 NUMBER_BIT = 1 << 31  # set in the hash of a number term, clear in every other
@@ -157,6 +157,12 @@ def shingles(terms: tuple[int, ...], limit: int) -> tuple[int, ...]:
 def event_classes() -> dict[int, int]:
     """Each event word's hash -> its line's first word's: compared at match time, never stored."""
     return {term_hash(word): term_hash(line.split()[0]) for line in EVENT_WORDS_ZH for word in line.split()}
+
+
+@lru_cache(maxsize=1)
+def event_class_heads() -> frozenset[int]:
+    """The hash each event class is compared as (its line's first word)."""
+    return frozenset(event_classes().values())
 
 
 @lru_cache(maxsize=1)

@@ -74,9 +74,9 @@ DAY1_ITEMS = [
     [
         ("same URL again", item("Fed holds rates steady (updated)", FED, url="https://reuters.example/fed", day=DAY2), "same-url"),
         ("an also URL again", item("Any title", "", url="https://163.example/1", source="网易", day=DAY2), "same-url"),
-        ("re-titled headline re-list", item("ChatGPT、Perplexity、Claude同时大崩溃", "", url="https://ithome.example/9",
+        ("re-titled headline re-list", item("ChatGPT、Perplexity、Claude同时大规模罢工", "", url="https://ithome.example/9",
                                            source="IT之家", language="zh", day=DAY2), "title"),
-        ("a rewrite naming the same services and outage", item("全球用户无法登录：ChatGPT与Claude同时宕机 官方正在排查", "",
+        ("a rewrite naming the same services and outage", item("Claude、ChatGPT同时“罢工” Perplexity也无法登录 全球大量用户对话时不断报错 官方正在排查原因", "",
                                                              url="https://sina.example/7", source="新浪科技",
                                                              language="zh", day=DAY2), "pieces"),
         ("syndicated copy under a new URL", item("Federal Reserve keeps interest rates unchanged",
@@ -218,7 +218,7 @@ def test_a_state_file_of_the_old_layout_is_read_and_converted(tmp_path: Path) ->
     old_layout_file(path, first, DAY1)
     day2 = [
         item("Fed holds rates steady (updated)", FED, url="https://reuters.example/fed", day=DAY2),  # same URL
-        item("ChatGPT、Perplexity、Claude同时大崩溃", "", url="https://ithome.example/9", source="IT之家", language="zh",
+        item("ChatGPT、Perplexity、Claude同时大规模罢工", "", url="https://ithome.example/9", source="IT之家", language="zh",
              day=DAY2),  # re-titled headline
         item("OpenAI回应ChatGPT宕机：系新部署的遥测服务导致", POSTMORTEM, url="https://jiqizhixin.example/2",
              language="zh", day=DAY2),  # a follow-up: new

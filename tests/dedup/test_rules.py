@@ -170,6 +170,40 @@ def test_chinese_rewrite_shares_who_where_and_what() -> None:
     assert decision.rule == "pieces" and decision.threshold <= decision.similarity < SETTINGS.title_threshold_zh
 
 
+SEED_ZH = ("ChatGPT、Perplexity、Claude同时“罢工”,全网打工人都慌了", "ChatGPT、Perplexity、Claude同时大崩溃,AI集体罢工让全网都慌了")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # the seed: who (ChatGPT, Perplexity, Claude), what (罢工/崩溃) and more (同时, 全网, 慌了)
+        (*SEED_ZH, True),
+        # a long agency or place name shared, and one common word or an event word: two stories
+        ("国家统计局：11月全国居民消费价格同比上涨", "国家统计局公布全国粮食产量数据 再创新高", False),
+        ("中国外交部回应美国对华芯片出口管制新规", "美国国务院发言人就台湾问题答记者问 中国外交部：坚决反对", False),
+        ("美国加州洛杉矶一名华裔男子遭枪击身亡", "美国加州洛杉矶发生山火 已致两人遇难", False),
+        ("俄罗斯总统普京出访朝鲜", "俄罗斯总统普京视察远东地区军事基地", False),
+        # 罢工 is a labour strike as well as a service going down
+        ("达美航空机师罢工", "达美航空系统故障 全美航班停飞", False),
+        ("网易云音乐数据中心机房故障", "网易云音乐员工罢工", False),
+        # a trip abroad is not an inspection at home
+        ("习近平访问俄罗斯", "习近平视察湖南", False),
+        ("李克强考察上海", "李克强访问德国", False),
+        # two words of one event class (宕机, 故障) in one title are one piece, not two
+        ("微博宕机 抖音故障 网友：互联网又崩了", "微博热搜系统故障背后：明星流量造假", False),
+    ],
+)
+def test_chinese_titles_share_more_than_a_name(a: str, b: str, merged: bool) -> None:
+    """Two outlets' Chinese titles are one story when they share more than one name (or place) and the
+    event's class: a long name counts once, and each event class once."""
+    window = [make(a, source="outlet a", language="zh"), make(b, source="outlet b", language="zh"),
+              *(make(t, source=f"outlet{i % 3}", language="zh", hours=i) for i, t in enumerate(LISTING_ZH))]
+    result = deduplicate(window, settings=SETTINGS, history=History.empty())
+    ours = [d for d in result.decisions if {d.item.title, d.other_title} == {a, b}]
+    assert bool(ours) is merged
+    assert len(result.items) == len(window) - 1 - merged  # LISTING_ZH's own rewrite, and this pair if one story
+
+
 @pytest.mark.parametrize(
     ("a", "b", "b_same_word"),
     [("围棋名将李明轩因病去世", "李明轩不幸病逝", "李明轩不幸去世"),
