@@ -47,7 +47,7 @@ GENERIC = frozenset(
 GENERIC_WEIGHT = 0.25
 
 # Chinese event words that outlets use for one another's: the same event under another word ("因故去世" /
-# "坠楼身亡", "同时罢工" / "大崩溃").  General news vocabulary, each line one event with no other sense in a
+# "坠楼身亡", "系统宕机" / "突发故障").  General news vocabulary, each line one event with no other sense in a
 # headline; words that also name a later stage of a story (卸任: out of office, days after 辞职) are left out.
 EVENT_WORDS_ZH = (
     "去世 逝世 离世 身亡 遇难 病逝 辞世 过世 丧生 殒命 坠亡 罹难",  # died
