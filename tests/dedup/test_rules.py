@@ -191,6 +191,8 @@ SEED_ZH = ("ChatGPT、Perplexity、Claude同时“罢工”,全网打工人都�
         ("李克强考察上海", "李克强访问德国", False),
         # two words of one event class (宕机, 故障) in one title are one piece, not two
         ("微博宕机 抖音故障 网友：互联网又崩了", "微博热搜系统故障背后：明星流量造假", False),
+        # three words of one class are three words of the title, not one: the overlap is 2 names of 7 words
+        ("微博宕机、抖音故障、B站瘫痪", "微博、抖音入选", False),
     ],
 )
 def test_chinese_titles_share_more_than_a_name(a: str, b: str, merged: bool) -> None:
