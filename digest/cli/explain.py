@@ -22,8 +22,9 @@ _RULES = {
     "(threshold {threshold:.0%}, dedup.text_threshold)",
     "title": "title: the headlines' terms, weighted by rarity, overlap {similarity:.0%} "
     "(threshold {threshold:.0%}, dedup.title_threshold / title_threshold_zh)",
-    "pieces": "pieces: the Chinese headlines share three or more separate rare pieces (a name, a place, an event word "
-    "or its synonym) and overlap {similarity:.0%} (at least {threshold:.0%}, a third of dedup.title_threshold_zh)",
+    "pieces": "pieces: the Chinese headlines share three or more separate rare pieces (runs of rare characters in "
+    "the same order, such as a name or a place, or an event word and its synonym), one of them besides the longest "
+    "run and the event word, and overlap {similarity:.0%} (at least {threshold:.0%}, a third of dedup.title_threshold_zh)",
     "numbers": "numbers: the titles name different numbers",
     "time": "time: published {similarity:.0f} hours apart (one story is reported within {threshold:.0f})",
     "series": "series: two titles of one source that differ only in a slot between a shared beginning and end",

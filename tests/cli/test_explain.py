@@ -124,5 +124,6 @@ def test_explains_a_chinese_merge_by_shared_pieces() -> None:
     assert found
     assert "Merged: 中国围棋协会讣告：李明轩不幸病逝 曾获全国冠军 (网易体育)" in text
     assert "pieces: the Chinese headlines share three or more separate rare pieces" in text
+    assert "one of them besides the longest run and the event word" in " ".join(text.split())
     decision = result.decisions[0]
     assert f"overlap {decision.similarity:.0%} (at least 12%, a third of dedup.title_threshold_zh)" in text
