@@ -7,6 +7,7 @@ sentence when one does not fit the character budget.  sumy hands its sorted rati
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -102,9 +103,7 @@ def _summarizer(algorithm: str, language: str, title: str) -> Callable[[Any, Any
 
         summarizer = TextRankSummarizer(stemmer)
     elif algorithm == "lsa":
-        from sumy.summarizers.lsa import LsaSummarizer
-
-        summarizer = LsaSummarizer(stemmer)
+        summarizer = _ordered_lsa()(stemmer)
     elif algorithm == "luhn":
         from sumy.summarizers.luhn import LuhnSummarizer
 
@@ -128,3 +127,22 @@ def _summarizer(algorithm: str, language: str, title: str) -> Callable[[Any, Any
     if algorithm != "edmundson":
         summarizer.stop_words = stops
     return summarizer  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _ordered_lsa() -> type:
+    """sumy's LSA with its term rows numbered in sorted order.
+
+    sumy 0.13 numbers the rows in the order of a frozenset, which follows the process's string hashing;
+    when sentences score alike (a tie in the SVD), the same article got another blurb in the next run.
+    A subclass overriding that one method (sumy is pinned below 0.14 for it), not a patch of sumy.
+    """
+    from sumy.summarizers.lsa import LsaSummarizer
+
+    class OrderedLsa(LsaSummarizer):  # type: ignore[misc]
+        def _create_dictionary(self, document: Any) -> dict[str, int]:
+            words = map(self.normalize_word, document.words)
+            unique = sorted({self.stem_word(w) for w in words if w not in self._stop_words})
+            return {w: i for i, w in enumerate(unique)}
+
+    return OrderedLsa

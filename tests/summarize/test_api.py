@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 
@@ -249,3 +250,18 @@ def test_only_a_chosen_sumy_algorithm_imports_sumy(algorithm: str, loaded: set[s
     assert loaded <= modules
     if not loaded:
         assert modules == set()
+
+
+_TIED = " ".join(f"{w.capitalize()} grow here." for w in (
+    "apple banana cherry damson", "eagle falcon gannet heron", "iris jasmine kale lily", "mango nectar olive peach",
+    "quince radish spinach tomato", "umber violet walnut yarrow", "zinnia acorn birch cedar", "dahlia elm fern ginger"))
+
+
+def test_lsa_picks_the_same_sentences_in_every_process() -> None:
+    """Sentences that score alike in the SVD: sumy's own row order followed the string hash, so each run
+    (each PYTHONHASHSEED) chose other sentences; the blurb of a re-run must not change."""
+    code = ("import sys; from digest.summarize import summarize; "
+            "print(summarize(sys.argv[1], title='Garden', language='en', algorithm='lsa', max_chars=2000).text)")
+    blurbs = {subprocess.run([sys.executable, "-c", code, _TIED], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(1, 6)}
+    assert len(blurbs) == 1, blurbs
