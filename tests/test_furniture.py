@@ -70,7 +70,7 @@ KEPT = [
     # Lines of prose with dates and colons in them (furniture.LINE must leave them)
     "公司于2015-09-22发布公告，称2016-01-01起执行新的收费标准。",
     "Edit (2021/01/07): In a previous version of this post, I assumed that the increase in the timestamp field was fixed.",
-    "Backup archive written to /home/ubuntu/OWASP_Juice_Shop.2020-02-13.CTFd.zip on the new host.",
+    "Backup archive written to backups/OWASP_Juice_Shop.2020-02-13.CTFd.zip on the new host.",
     "He showed the photo: a dog on a skateboard, in the rain.",
     "The report was published on 2019-09-08 and revised on 2019-10-01.",
     # Chinese prose without a "。" whose dates follow 于 or precede 起 (not headlines glued by dates)

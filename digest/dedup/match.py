@@ -189,14 +189,15 @@ class Weights:
         """Weighted Dice of the two titles' terms, an event word matching its synonym; 0 unless they share two
         terms that are neither numbers nor generic words ("Daily update for June 5" names no story, whoever
         sends it)."""
-        wa = {e: self.weight(t, a.source) for t, e in zip(a.title, a.events, strict=True)}
-        wb = {e: self.weight(t, b.source) for t, e in zip(b.title, b.events, strict=True)}
+        ta = {t: self.weight(t, a.source) for t in a.title}
+        tb = {t: self.weight(t, b.source) for t in b.title}
+        wa = {e: ta[t] for t, e in zip(a.title, a.events, strict=True)}
+        wb = {e: tb[t] for t, e in zip(b.title, b.events, strict=True)}
         shared = wa.keys() & wb.keys()
         if sum(1 for t in shared if not t & NUMBER_BIT and t not in self.generic) < 2:
             return 0.0
         # every word of each title counts in the denominator: two words of one class (宕机, 故障) are two words
-        total = (sum({t: self.weight(t, a.source) for t in a.title}.values())
-                 + sum({t: self.weight(t, b.source) for t in b.title}.values()))
+        total = sum(ta.values()) + sum(tb.values())
         return 2 * sum(min(wa[t], wb[t]) for t in shared) / total if total else 0.0
 
 
