@@ -4,6 +4,11 @@
     python -m bench.quality.summarize_real --split dev        # the half the weights were tuned on
     python -m bench.quality.summarize_real --no-budget        # rank quality alone (3 sentences, no character limit)
     python -m bench.quality.summarize_real --show             # each article's blurb next to its reference (dev only)
+    python -m bench.quality.summarize_real --batch 2          # batch 2's held-out half (labels_2.yaml)
+
+--batch picks the labels file: 1 (labels.yaml, the default, so the published tables repeat), 2
+(labels_2.yaml, new articles labelled later for a blind held-out number) or all (both, each
+article keeping its own batch's split).
 
 Needs ../shared/corpus (the articles are rebuilt from it, see tests/support/summaries_set.py).
 Metrics, averaged over articles: sentence precision (share of the chosen sentences that are
@@ -27,7 +32,7 @@ from collections.abc import Sequence
 from digest.summarize import ALGORITHMS, DEFAULT_MAX_CHARS, summarize
 from digest.summarize.blurb import choose
 from digest.summarize.sentences import split_sentences
-from tests.support.summaries_set import Labelled, Rouge, is_reference, load
+from tests.support.summaries_set import BATCHES, Labelled, Rouge, is_reference, load
 
 SEEDS = 20
 
@@ -103,9 +108,11 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=3)
     parser.add_argument("--algorithms", default=",".join(("lead-3", "random-3", *ALGORITHMS[1:])))
     parser.add_argument("--language", choices=("en", "zh"))
+    parser.add_argument("--batch", choices=(*BATCHES, "all"), default="1",
+                        help="labels file: 1 (labels.yaml), 2 (labels_2.yaml) or all")
     parser.add_argument("--show", action="store_true", help="print each blurb against its reference (dev split only)")
     args = parser.parse_args()
-    items = load()
+    items = load(batch=args.batch)
     if not items:
         sys.exit("../shared/corpus is not beside the checkout: nothing to evaluate")
     budget = not args.no_budget
@@ -122,7 +129,8 @@ def main() -> None:
             if algorithm not in ("lead-3", "random-3"):
                 summarize(chosen[0].article.text, title="", language=language, algorithm=algorithm)
         limit = f"max_chars {DEFAULT_MAX_CHARS[language]}" if budget else "no character limit"
-        print(f"\n### {language}: {len(chosen)} articles ({args.split}), {args.sentences} sentences, {limit}\n")
+        print(f"\n### {language}: {len(chosen)} articles (batch {args.batch}, {args.split}), {args.sentences} sentences, "
+              f"{limit}\n")
         print("| algorithm | sentence precision | reference recall | ROUGE-2 F1 | ms median | ms worst |")
         print("|---|---:|---:|---:|---:|---:|")
         for algorithm in args.algorithms.split(","):
