@@ -44,10 +44,13 @@ def pin_hash_seed(module: str) -> None:
     each process fed the SVD the rows in another order; the floating-point noise then broke the
     many ties between sentences differently (Chinese dev precision 0.052 or 0.073, English
     held-out 0.382 or 0.412, from one run to the next).  With a fixed hash seed the table repeats.
+    The interpreter's own options are passed on: `-P` is what keeps `PYTHONPATH=TREE:.` measuring
+    TREE's code instead of this checkout's.
     """
     if os.environ.get("PYTHONHASHSEED") != "0":
         os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, "-m", module, *sys.argv[1:]])
+        flags = sys.orig_argv[1 : sys.orig_argv.index("-m")] if "-m" in sys.orig_argv else []
+        os.execv(sys.executable, [sys.executable, *flags, "-m", module, *sys.argv[1:]])
 
 
 def lead3(item: Labelled, count: int, max_chars: int, seed: int = 0) -> tuple[str, ...]:
