@@ -150,6 +150,42 @@ def test_a_headline_glued_in_front_of_the_lede_is_cut_off() -> None:
     text = f"{title} Microsoft said on Thursday it aims to remove more carbon than it emits by 2030."
     summary = summarize(text, title=title, language="en")
     assert summary.sentences == ("Microsoft said on Thursday it aims to remove more carbon than it emits by 2030.",)
+    title = "华为Mate 60 Pro开售即售罄"
+    lede = "8月29日中午，华为在其官方商城上架Mate 60 Pro，开售后一分钟内即告售罄。"
+    assert summarize(f"{title} {lede}", title=title, language="zh").sentences == (lede,)
+
+
+# A news lede very often opens with its headline's first words; they are the sentence's own.
+_HEATHROW = ("Heathrow passenger numbers rose to 7.9 million in July, the airport said on Tuesday, "
+             "beating the record it set before the pandemic.")
+_HEATHROW_MORE = "The airport expects more than 81 million passengers this year."
+_HUAWEI = "华为 Mate 60 Pro 于8月29日中午在华为商城上架，开售后一分钟内即告售罄。"
+_HUAWEI_MORE = "华为方面表示，将尽快补货，并提醒消费者通过官方渠道购买。"
+
+
+@pytest.mark.parametrize(("language", "title", "lede", "more"), [
+    ("en", "Heathrow passenger numbers hit record high", _HEATHROW, _HEATHROW_MORE),
+    ("en", "Heathrow passenger numbers", _HEATHROW, _HEATHROW_MORE),  # the whole headline, then the sentence goes on
+    ("zh", "华为 Mate 60 Pro 开售即售罄", _HUAWEI, _HUAWEI_MORE),
+], ids=["en", "en-whole-headline-then-more", "zh"])
+def test_a_lede_that_opens_with_the_headlines_words_keeps_them(language: str, title: str, lede: str, more: str) -> None:
+    text = f"{title}\n\n{lede} {more}"
+    assert summarize(text, title=title, language=language).sentences[0] == lede
+    # Without a title the headline line, which has no full stop, neither becomes nor joins a sentence.
+    assert summarize(text, title="", language=language).sentences[0] == lede
+
+
+@pytest.mark.parametrize(("language", "headline", "site", "glued", "lede"), [
+    ("en", "Heathrow passenger numbers hit record high", " - BBC News",
+     "Heathrow handled 7.9 million passengers in July, the airport said on Tuesday.", _HEATHROW),
+    ("zh", "华为Mate 60 Pro开售即售罄", "_网易科技",
+     "8月29日中午，华为在其官方商城上架Mate 60 Pro，开售后一分钟内即告售罄。", _HUAWEI),
+], ids=["en", "zh"])
+def test_a_title_with_the_site_name_cuts_only_the_glued_headline(
+        language: str, headline: str, site: str, glued: str, lede: str) -> None:
+    title = headline + site
+    assert summarize(f"{headline} {glued}", title=title, language=language).sentences == (glued,)
+    assert summarize(f"{headline}\n\n{lede}", title=title, language=language).sentences == (lede,)
 
 
 # Full-text extraction: a page written for this test in the shapes seen on real pages (a readhub

@@ -30,7 +30,7 @@ __all__ = [
     "summarize",
 ]
 
-SUMMARY_VERSION = "3"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue
+SUMMARY_VERSION = "4"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue; 4: only a whole headline is cut off a lede
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}

@@ -30,6 +30,10 @@ SCAN_CHARS = 40_000  # only the article's first ~6,000 words are read: a blurb n
 _MIN_WORDS = 2  # fewer content words ("It was late.", "She was 91.") only when nothing else is left
 _LEAD = 3  # datelines and bylines stand before one of the first sentences
 _TITLE_PREFIX = 8  # characters of the headline a sentence must open with to have it cut off
+# Where a page's <title> puts its site name: "Headline - BBC News", "标题_网易科技", "Headline | Site".
+_SITE_SEPARATOR = re.compile(r"\s[-|–—]\s|_|｜")
+# What an English sentence starts with: a capital, a number, or a word like "iPhone" (after any quote).
+_SENTENCE_START = re.compile(r"[\"'“‘(\[]*(?:[A-Z0-9$£€]|[a-z]+[A-Z])")
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’」』)）]*$")  # "[…]" after a whole sentence elides what follows
 _CUT_MARK = re.compile(r"[\s,;:，、；：]*(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|\.{3,}|…+)\s*$")
 _STAMP = re.compile(r"^\s*(?:最后更新|更新时间|发布时间|Updated|Published)?\s*[:：]?\s*"
@@ -62,7 +66,7 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
             continue
         truncated = is_truncated(sentence.text) and (index == last or "[" in sentence.text[-8:])
         original = sentence
-        sentence = _trimmed(sentence, title, lead=index < _LEAD, truncated=truncated)
+        sentence = _trimmed(sentence, title, language, lead=index < _LEAD, truncated=truncated)
         key = _key(sentence.text)
         if not key or key in seen or (sentence is not original and is_boilerplate(sentence.text)):
             continue
@@ -76,7 +80,7 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
     return [sentence for sentence, _ in _cap(strong or weak, limit)]
 
 
-def _trimmed(sentence: Sentence, title: str, *, lead: bool, truncated: bool) -> Sentence:
+def _trimmed(sentence: Sentence, title: str, language: str, *, lead: bool, truncated: bool) -> Sentence:
     """The sentence without the furniture at its ends (furniture.CUT), the headline it opens with
     (a title glued to the lede by the page), or an inline stock quote.  A sentence the feed cut
     short ends in one "…" after its last whole word, whatever marker the feed used."""
@@ -88,7 +92,7 @@ def _trimmed(sentence: Sentence, title: str, *, lead: bool, truncated: bool) -> 
             return replace(sentence, text=without_quotes(text[start:end]) + ELLIPSIS,
                            start=sentence.start + start, end=sentence.start + end, terminated=False)
     if lead:
-        start += _title_prefix(text[start:end], title)
+        start += _title_prefix(text[start:end], title, language)
         stamp = _STAMP.match(text, start, end) if start else None
         if stamp and stamp.end() < end and any(c.isdigit() for c in stamp.group()):
             start = stamp.end()
@@ -98,20 +102,30 @@ def _trimmed(sentence: Sentence, title: str, *, lead: bool, truncated: bool) -> 
     return replace(sentence, text=piece, start=sentence.start + start, end=sentence.start + end)
 
 
-def _title_prefix(text: str, title: str) -> int:
-    """Length of an opening stretch of `text` that is a piece of the headline, followed by a
-    space (the page put its headline in front of the lede), else 0."""
-    squashed_title = _SPACE.sub("", title)
-    if len(squashed_title) < _TITLE_PREFIX:
-        return 0
+def _title_prefix(text: str, title: str, language: str) -> int:
+    """Length of the headline the page glued in front of the lede ("Headline Lede…"), with the
+    space after it, else 0.
+
+    Only the whole headline counts (punctuation and case aside), or its part on either side of a
+    site separator ("Headline - Site", "Opinion | Headline"): a lede often opens with the
+    headline's first words ("Council tax rises in England will be capped…" under "Council tax
+    rises to be capped"), and those words are the sentence's own.  In English what follows must
+    also start a sentence ("Council tax rises in England…" under "Council tax rises" is one).
+    """
+    parts = [title]
+    for match in _SITE_SEPARATOR.finditer(title):
+        parts += [title[: match.start()], title[match.end():]]
+    headlines = {key for key in map(_key, parts) if len(key) >= _TITLE_PREFIX}
+    longest = max(map(len, headlines), default=0)
     best = 0
     for match in _SPACE.finditer(text):
-        head = _SPACE.sub("", text[: match.start()])
-        if head not in squashed_title:
+        head = _key(text[: match.start()])
+        if len(head) > longest:
             break
-        if len(head) >= max(_TITLE_PREFIX, len(squashed_title) // 2):
+        rest = text[match.end():]
+        if head in headlines and rest and (language == "zh" or _SENTENCE_START.match(rest)):
             best = match.end()
-    return best if best < len(text) else 0
+    return best
 
 
 def _on_furniture_lines(text: str, sentences: Sequence[Sentence]) -> set[int]:
