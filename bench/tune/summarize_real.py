@@ -19,6 +19,7 @@ import statistics
 from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
 from digest.summarize.blurb import choose
 from digest.summarize.candidates import candidates
+from digest.summarize.cues import leaning_sentences
 from digest.summarize.pacsum import PARAMS, PacSumParams, rank
 from digest.summarize.tokenizer import terms
 from tests.support.summaries_set import Rouge, is_reference, load
@@ -56,6 +57,8 @@ ABLATIONS: list[tuple[str, dict[str, float]]] = [
     ("no length prior", {"length": 0.0}),
     ("question cue 0", {"question": 0.0}),
     ("question cue 0.5", {"question": 0.5}),
+    ("no announcement cue", {"announce": 0.0}),
+    ("no coherence rule (a leaning sentence may open a blurb)", {"coherent": False}),
 ]
 
 
@@ -79,7 +82,8 @@ def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[s
             per_lang[lang].append((0.0, 0.0, 0.0))
             continue
         order = rank(sentence_terms, title_terms, params, texts=texts, budget=budget) if len(texts) > 1 else [0]
-        chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3 + reach)]
+        leaning = leaning_sentences(texts) if params.coherent else set()
+        chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3 + reach, leaning=leaning)]
         hits = sum(1 for s in chosen if is_reference(s, item.reference))
         recall = sum(1 for r in item.reference if is_reference(r, chosen)) / 3
         joiner = "" if lang == "zh" else " "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..models import language_of
 from .algorithms import ALGORITHMS as _RANKERS
-from .algorithms import Unit, rank
+from .algorithms import Unit, leaning, rank
 from .blurb import choose, render
 from .candidates import candidates
 from .sentences import Sentence, split_sentences
@@ -30,7 +30,8 @@ __all__ = [
     "summarize",
 ]
 
-SUMMARY_VERSION = "4"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue; 4: only a whole headline is cut off a lede
+SUMMARY_VERSION = "5"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue; 4: only a whole headline is cut off a lede;
+# 5: a sentence that leans back never opens a blurb, a statement of the topic counts (English)
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}
@@ -76,6 +77,8 @@ def summarize(
         return Summary((), "")
     units = [Unit(s.text, s.paragraph) for s in pool]
     order = rank(name, units, title, lang, budget)
-    chosen = choose(order, [u.text for u in units], sentences, budget, reach=sentences)
+    texts = [u.text for u in units]
+    chosen = choose(order, texts, sentences, budget, reach=sentences, leaning=leaning(name, texts, lang))
     picked = tuple(units[i].text for i in chosen)
     return Summary(picked, render(picked, budget))
+

@@ -56,6 +56,17 @@ def rank(algorithm: str, units: Sequence[Unit], title: str, language: str, budge
     raise ValueError(f"unknown summary algorithm {algorithm!r} (expected one of {', '.join(ALGORITHMS)})")
 
 
+def leaning(algorithm: str, texts: Sequence[str], language: str) -> set[int]:
+    """For the default ranker, the sentences that cannot open a blurb ("It is…", "But…", "There
+    is…": they lean on an earlier one), which blurb.choose shows only after an earlier sentence."""
+    if algorithm != "pacsum":
+        return set()
+    from .cues import leaning_sentences
+    from .pacsum import PARAMS
+
+    return leaning_sentences(texts) if PARAMS[language_of(language)].coherent else set()
+
+
 def _sumy_rank(algorithm: str, units: Sequence[Unit], title: str, language: str) -> list[int]:
     from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 

@@ -8,7 +8,7 @@ cut at a clause boundary (or a word boundary, jieba's words for Chinese) and end
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from .sentences import CJK, has_cjk
 from .tokenizer import words
@@ -21,16 +21,29 @@ _CLAUSE_END = re.compile(r"[，、；：,;:—–)）」』”]|[.!?。！？](?
 _TRAILING = re.compile(r"[\s，、；：,;:—–\-(（「『“‘\"']+$")
 
 
-def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: int, reach: int) -> list[int]:
-    """Indices to show, in article order: the best that fit, looking at most `reach` ranks deep."""
+def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: int, reach: int,
+           leaning: Collection[int] = ()) -> list[int]:
+    """Indices to show, in article order: the best that fit, looking at most `reach` ranks deep.
+
+    A sentence in `leaning` cannot stand alone ("It is…", "But…", "There is…"): it is shown only
+    after an earlier sentence of the article, so a blurb never opens with one; until such a
+    sentence is chosen it waits.
+    """
     if count <= 0 or not ranked:
         return []
     chosen: list[int] = []
-    for index in ranked[: max(reach, count)]:
-        if len(chosen) == count:
-            break
-        if len(join([texts[i] for i in sorted([*chosen, index])])) <= max_chars:
-            chosen.append(index)
+    tried: set[int] = set()
+    looking = True
+    while looking and len(chosen) < count:
+        looking = False
+        for index in ranked[: max(reach, count)]:
+            if index in tried or (index in leaning and not any(i < index for i in chosen)):
+                continue
+            tried.add(index)
+            if len(join([texts[i] for i in sorted([*chosen, index])])) <= max_chars:
+                chosen.append(index)
+                looking = True  # a sentence waiting for this one may now follow it
+                break
     if not chosen:
         chosen = [ranked[0]]  # too long alone: the best sentence, trimmed by render()
     return sorted(chosen)

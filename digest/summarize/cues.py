@@ -3,7 +3,8 @@
 An editor skips a sentence that leans on the one before it ("This…", "But…", "此外…", "这…"):
 shown alone it means nothing, or the opposite of the article.  An opening quotation is colour
 rather than news, and a sentence much longer than the blurb's
-share is usually background (a career, a chronology) and crowds out the news.
+share is usually background (a career, a chronology) and crowds out the news.  A blog post or a
+paper that says what it is about ("I'll be discussing…", "Here we report…") has said its point.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _LEANING_EN = re.compile(
     r"^[\"'“‘(]*(?:this|that|these|those|it|its|they|their|them|he|she|his|her|but|however|also|and|so|thus|"
     r"still|yet|meanwhile|instead|moreover|furthermore|in addition|additionally|as a result|such|there|"
     r"then|later|even so|nevertheless|nonetheless|otherwise|likewise|similarly|besides|again|another|"
-    r"the (?:former|latter|same)|both|neither|either|here)\b",
+    r"the (?:former|latter|same)|both|neither|either|here(?!,? (?:we|I)\b))\b",
     re.IGNORECASE,
 )
 # Chinese: demonstratives and "besides" openers only.  Contrastive and causal openers (但/而/然而/因此)
@@ -34,6 +35,15 @@ _LEANING_ZH = re.compile(r"^[“‘「『（(]*(?:这|此|该|其|它|他们|她
 _FACT = re.compile(r"(?<=\s)[A-Z][\w.&'’-]+|\d+(?:[.,]\d+)*%?|《[^》]{1,30}》")
 _QUOTE_START = re.compile(r"^[\"“「『]")
 _QUESTION_END = re.compile(r"[?？][\"'”’」』)）]*$")
+# A sentence that says what the piece is about: "I'll be discussing…", "In this post, we…" (never a quotation).
+_ANNOUNCE_EN = re.compile(
+    r"^[^\"“”]*\b(?:in this (?:post|article|piece|essay|guide|tutorial|series)\b|"
+    r"here,? (?:we|I) (?:report|present|show|describe|investigate|propose|demonstrate|introduce|examine)|"
+    r"(?:I|we)(?:['’]ll| will| am going to| are going to) (?:be )?(?:discuss|show|explain|describe|look at|walk|cover|"
+    r"explore|take a look|go over|introduce)|"
+    r"this (?:post|article|piece|essay|guide|tutorial) (?:is about|will|explains|describes|looks at|shows|covers|explores))"
+    r"[^\"“”]*$",
+    re.IGNORECASE)
 
 
 def leans_back(sentence: str) -> bool:
@@ -42,11 +52,18 @@ def leans_back(sentence: str) -> bool:
     return bool(_LEANING_ZH.match(text) or _LEANING_EN.match(text))
 
 
+def leaning_sentences(texts: Sequence[str]) -> set[int]:
+    """The sentences after the first that lean on an earlier one (a blurb must not open with them)."""
+    return {i for i in range(1, len(texts)) if leans_back(texts[i])}
+
+
 def cue_penalties(texts: Sequence[str], budget: int, params: PacSumParams) -> npt.NDArray[np.float64]:
     """A penalty per sentence (0 = none), in the units of PacSum's scores."""
     out = np.zeros(len(texts), dtype=np.float64)
     for i, text in enumerate(texts):
         penalty = 0.0
+        if params.announce and _ANNOUNCE_EN.search(text):
+            penalty -= params.announce
         if params.leaning and i > 0 and leans_back(text):
             penalty += params.leaning
         if params.quote and _QUOTE_START.match(text):

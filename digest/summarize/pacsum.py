@@ -43,13 +43,16 @@ class PacSumParams:
     question: float = 0.5  # penalty for a question (a hook: "Are you in the grips of the storm?")
     facts: float = 0.0  # bonus for names and numbers, up to four of them (the facts of a story)
     teaser: float = 0.8  # share of an opening sentence's words a later one holds to make it a teaser
+    announce: float = 0.0  # bonus for a sentence that says what the post is about ("I'll be discussing…")
+    coherent: bool = False  # a sentence that leans back never opens a blurb (blurb.choose)
 
 
 # One set of weights per language: the blurb budgets differ (320 / 200 characters), and so do the
 # habits of the press (an English lede is one long sentence; a Chinese one runs over several).
-# Chosen by bench/tune/summarize_real.py on the dev half only.
+# Chosen by bench/tune/summarize_real.py on the dev half only (announce and coherent: by hand, on the
+# dev half, one change at a time; docs/benchmarks/summaries.md).
 PARAMS = {
-    "en": PacSumParams(long=0.0),
+    "en": PacSumParams(long=0.0, announce=0.6, coherent=True),
     "zh": PacSumParams(title=2.0, overlap=1.0, long=2.0, facts=0.2, leaning=0.0, question=0.0),
 }
 

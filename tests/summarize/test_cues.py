@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from digest.summarize import summarize
+from digest.summarize.blurb import choose
 from digest.summarize.cues import cue_penalties, leans_back
 from digest.summarize.pacsum import PARAMS
-from tests.support.summaries_set import page_article
+from tests.support.summaries_set import article, page_article
 
 
 @pytest.mark.parametrize(("sentence", "leans"), [
@@ -27,6 +28,9 @@ from tests.support.summaries_set import page_article
     ("The report by the University and College Union claims institutions have created a pool of low-paid staff.",
      False),
     ("Thousands of academic staff at British universities are being treated as second-class citizens.", False),
+    # feeds/rsparser/bio.rdf: an abstract's "Here we report…" is its finding, not a pointer back
+    ("Here, we report a rapid and highly efficient cowpea transformation system using embryonic axis explants.",
+     False),
 ])
 def test_a_sentence_that_leans_on_an_earlier_one_is_recognised(sentence: str, leans: bool) -> None:
     assert leans_back(sentence) is leans
@@ -89,3 +93,69 @@ def test_the_hook_of_a_real_news_page_is_not_chosen(corpus: Path) -> None:
     assert page is not None
     summary = summarize(page.text, title=page.title, language="en")
     assert summary.sentences and not any(s.endswith("?") for s in summary.sentences)
+
+
+# -- a blurb never opens with a sentence that leans back (issue 16: coherence) ------------------
+
+_OPENING = [
+    "JSON is the ubiquitous data format on the Internet.",  # 51 characters
+    "There is a lot of JSON that needs to be parsed and validated.",  # 61: leans back ("There…")
+    "As we just released the latest version of our fast JSON parser (simdjson), a reader of this blog asked how it "
+    "compared in speed against one of the nicest C++ JSON libraries: JSON for Modern C++ (nlohmann/json).",  # 210
+    "We have not reported on benchmarks against JSON for Modern C++ because we knew that it was not designed for "
+    "speed.",  # 115
+]
+
+
+@pytest.mark.parametrize(("ranked", "leaning", "expected"), [
+    ([2, 3, 1, 0], set(), [1, 2]),  # the third best fills the room the second does not fit
+    ([2, 3, 1, 0], {1}, [2]),  # ... unless it leans on a sentence the blurb does not show first
+    ([0, 1, 2], {1}, [0, 1]),  # after an earlier sentence of the blurb it may follow
+    ([1, 0, 2], {1}, [0, 1]),  # it waits for one: ranked first, shown once the first sentence is in
+    ([1], {1}, [1]),  # nothing else to show: the best, whatever it opens with
+])
+def test_a_leaning_sentence_never_opens_a_blurb(ranked: list[int], leaning: set[int], expected: list[int]) -> None:
+    # html/article/trafilatura/lemire.me.json.html's opening, the last sentence shortened
+    assert choose(ranked, _OPENING, 3, 320, reach=3, leaning=leaning) == expected
+
+
+@pytest.mark.parametrize("key", [
+    "feeds/rsparser/DaringFireball.atom#4",  # was "It has this wild new feature called Drop In. …"
+    "feeds/rsparser/DaringFireball.atom#20",  # was "But even when it steers through that thicket of crises, …"
+    "feeds/rsparser/expertopinionent.atom#11",  # was "He is a founding member of the International Working Group …"
+    "html/article/trafilatura/lemire.me.json.html",  # was "There is a lot of JSON that needs to be parsed …"
+])
+def test_real_blurbs_do_not_open_with_a_sentence_that_leans_back(corpus: Path, key: str) -> None:
+    item = article(corpus, key)
+    assert item is not None
+    summary = summarize(item.text, title=item.title, language="en")
+    assert summary.sentences and not leans_back(summary.sentences[0]), summary.sentences
+
+
+# -- a sentence that says what the post is about -------------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    # html/article/rssant/hackernews2_web.html
+    ("I’ll be discussing Steam’s unique method of logging in their users, and go down a deep rabbit hole of "
+     "fascinating implementation details.", True),
+    # feeds/rsparser/curt.json
+    ("In this talk we’ll look at how you can make your apps easier to write, debug, and evolve using state "
+     "machines.", True),
+    ("Here we present an expanded cloning toolkit that contains modules encoding a variety of CRISPR/Cas-based "
+     "nucleases.", True),
+    # a quotation is someone's plan, not the article's
+    ("“We will explore all options,” the minister said on Tuesday.", False),
+    ("Microsoft said on Thursday it aims to remove more carbon than it emits by 2030.", False),
+])
+def test_an_announcement_of_the_topic_counts_for_a_sentence(sentence: str, counts: bool) -> None:
+    params = PARAMS["en"]
+    bonus = cue_penalties([sentence], 320, dataclasses.replace(params, announce=0.0))[0] - \
+        cue_penalties([sentence], 320, params)[0]
+    assert (bonus > 0) == counts
+
+
+def test_a_blog_posts_statement_of_its_topic_is_chosen(corpus: Path) -> None:
+    page = page_article(corpus, "html/article/rssant/hackernews2_web.html")
+    assert page is not None
+    summary = summarize(page.text, title=page.title, language="en")
+    assert any(s.startswith("I’ll be discussing Steam’s unique method") for s in summary.sentences), summary.sentences
