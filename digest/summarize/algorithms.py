@@ -57,8 +57,8 @@ def rank(algorithm: str, units: Sequence[Unit], title: str, language: str, budge
 
 
 def leaning(algorithm: str, texts: Sequence[str], language: str) -> set[int]:
-    """For the default ranker, the sentences that cannot open a blurb ("It is…", "But…", "There
-    is…": they lean on an earlier one), which blurb.choose shows only after an earlier sentence."""
+    """For the default ranker, the sentences that lean on an earlier one ("It is…", "But…", "There
+    is…"), which blurb.choose lets fill a blurb only after an earlier sentence."""
     if algorithm != "pacsum":
         return set()
     from .cues import leaning_sentences

@@ -25,9 +25,9 @@ def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: i
            leaning: Collection[int] = ()) -> list[int]:
     """Indices to show, in article order: the best that fit, looking at most `reach` ranks deep.
 
-    A sentence in `leaning` cannot stand alone ("It is…", "But…", "There is…"): it is shown only
-    after an earlier sentence of the article, so a blurb never opens with one; until such a
-    sentence is chosen it waits.
+    A sentence in `leaning` cannot stand alone ("It is…", "But…", "There is…"): unless it is the
+    best (the ranking has weighed that), it only fills the blurb after an earlier sentence of the
+    article, so a lower-ranked one never opens a blurb; until such a sentence is chosen it waits.
     """
     if count <= 0 or not ranked:
         return []
@@ -37,7 +37,7 @@ def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: i
     while looking and len(chosen) < count:
         looking = False
         for index in ranked[: max(reach, count)]:
-            if index in tried or (index in leaning and not any(i < index for i in chosen)):
+            if index in tried or (index in leaning and index != ranked[0] and not any(i < index for i in chosen)):
                 continue
             tried.add(index)
             if len(join([texts[i] for i in sorted([*chosen, index])])) <= max_chars:

@@ -44,7 +44,7 @@ class PacSumParams:
     facts: float = 0.0  # bonus for names and numbers, up to four of them (the facts of a story)
     teaser: float = 0.8  # share of an opening sentence's words a later one holds to make it a teaser
     announce: float = 0.0  # bonus for a sentence that says what the post is about ("I'll be discussing…")
-    coherent: bool = False  # a sentence that leans back never opens a blurb (blurb.choose)
+    coherent: bool = False  # a lower-ranked sentence that leans back never opens a blurb (blurb.choose)
 
 
 # One set of weights per language: the blurb budgets differ (320 / 200 characters), and so do the
