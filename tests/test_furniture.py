@@ -35,6 +35,9 @@ DROPPED = [
     ("dateline alone", "WASHINGTON —", "html/article/trafilatura/latimes.com.bloomberg.html"),
     ("byline alone", "By Laura Chen", "the project's written set"),
     ("byline alone", "责任编辑：龙慧", "html/article/gne/zsnews-1.html"),
+    ("app download prompt", "喷嚏网官方App :【安卓】在 豌豆荚 、360手机助手、小米应用商店，搜索：喷嚏阅读；",
+     "feeds/rssant/dapenti_blog_iframe.xml"),
+    ("app download prompt", "【ios】App store里搜索：喷嚏网官方阅读；", "feeds/rssant/dapenti_blog_iframe.xml"),
     ("image caption", "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。", "html/article/gne/cjn-1.html"),
     ("image caption", "城市摄影队 周斌 摄", "html/article/gne/cjn-1.html"),
 ]
@@ -77,6 +80,8 @@ KEPT = [
     "新规定于2023-01-01起施行，旧规定于2022-12-31同时废止；相关部门将加强监督检查",
     "公司于2023-06-30召开董事会，审议通过了关于于2023-07-15发行债券的议案；会议同时听取了总经理工作报告",
     "自2023-01-01起至2023-12-31止，试点城市将逐步扩大范围",
+    # an app in the news is not the site's prompt to install its own
+    "这款应用已在各大应用商店上架，用户搜索“喷嚏阅读”即可下载。",
 ]
 
 

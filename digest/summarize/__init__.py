@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 SUMMARY_VERSION = "5"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue; 4: only a whole headline is cut off a lede;
-# 5: a filler that leans back never opens a blurb, a statement of the topic counts (English)
+# 5: a filler that leans back never opens a blurb, a statement of the topic counts (English), app prompts
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}
