@@ -24,7 +24,8 @@ _LEANING_EN = re.compile(
     r"^[\"'“‘(]*(?:this|that|these|those|it|its|they|their|them|he|she|his|her|but|however|also|and|so|thus|"
     r"still|yet|meanwhile|instead|moreover|furthermore|in addition|additionally|as a result|such|there|"
     r"then|later|even so|nevertheless|nonetheless|otherwise|likewise|similarly|besides|again|another|"
-    r"the (?:former|latter|same)|both|neither|either|here(?!,? (?:we|I)\b))\b",
+    r"the (?:former|latter|same)|both|neither|either|here(?!,? (?:we|I)\b)|for starters|first of all|secondly|finally|"
+    r"that said|in other words|in short|on the other hand|at the same time|as such)\b",
     re.IGNORECASE,
 )
 # Chinese: demonstratives and "besides" openers only.  Contrastive and causal openers (但/而/然而/因此)

@@ -28,6 +28,8 @@ from tests.support.summaries_set import article, page_article
     ("The report by the University and College Union claims institutions have created a pool of low-paid staff.",
      False),
     ("Thousands of academic staff at British universities are being treated as second-class citizens.", False),
+    # feeds/feedjira/AmazonWebServicesBlog.xml: the second point of a list
+    ("For starters, it’s easier than ever to gain access to your Amazon EC2 environment.", True),
     # feeds/rsparser/bio.rdf: an abstract's "Here we report…" is its finding, not a pointer back
     ("Here, we report a rapid and highly efficient cowpea transformation system using embryonic axis explants.",
      False),
