@@ -2,6 +2,7 @@
 
     python -m bench.tune.summarize_real [--trials 300] [--seed 1]
     python -m bench.tune.summarize_real --ablate      # each part of the shipped ranking taken out or changed
+    python -m bench.tune.summarize_real --ablate --batch all   # the same on both batches' dev halves
 
 Random search over the weights in digest.summarize.pacsum.PacSumParams and the blurb's reach;
 objective: the mean over both languages of sentence precision, reference recall and ROUGE-2 as
@@ -62,9 +63,9 @@ ABLATIONS: list[tuple[str, dict[str, float]]] = [
 ]
 
 
-def prepare(language: str | None):  # type: ignore[no-untyped-def]
+def prepare(language: str | None, batch: str = "1"):  # type: ignore[no-untyped-def]
     out = []
-    for item in load(language):
+    for item in load(language, batch):
         if item.split != "dev":
             continue
         lang = item.article.language
@@ -99,8 +100,8 @@ def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[s
     return out
 
 
-def ablate(rouge: Rouge) -> None:
-    prepared = {language: prepare(language) for language in ("en", "zh")}
+def ablate(rouge: Rouge, batch: str = "1") -> None:
+    prepared = {language: prepare(language, batch) for language in ("en", "zh")}
     print("| variant (dev half) | en precision | en recall | en ROUGE-2 | zh precision | zh recall | zh ROUGE-2 |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, change in ABLATIONS:
@@ -117,12 +118,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--language", choices=("en", "zh"), help="tune one language's weights (default: both at once)")
     parser.add_argument("--ablate", action="store_true", help="print what each part of the shipped ranking is worth")
+    parser.add_argument("--batch", choices=("1", "2", "all"), default="1",
+                        help="which labelled batch's dev half (default 1, as the published tables)")
     args = parser.parse_args()
     rouge = Rouge()
     if args.ablate:
-        ablate(rouge)
+        ablate(rouge, args.batch)
         return
-    prepared = prepare(args.language)
+    prepared = prepare(args.language, args.batch)
     rng = random.Random(args.seed)
     start = PARAMS[args.language] if args.language else PacSumParams()
     default = evaluate(prepared, start, 0, rouge)
