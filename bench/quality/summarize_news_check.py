@@ -19,7 +19,7 @@ import statistics
 
 from bench.quality.summarize_real import pin_hash_seed
 from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
-from digest.summarize.algorithms import Unit, leaning, rank
+from digest.summarize.algorithms import Unit, dependents, rank
 from digest.summarize.blurb import choose
 from digest.summarize.candidates import candidates
 from tests.support.summaries_set import corpus_root, page_article
@@ -46,7 +46,8 @@ def describe(articles: list[tuple[str, list[Unit]]], algorithm: str) -> dict[str
         central = rank("textrank", units, title, "en")
         reference = set(choose(central, texts, 3, BUDGET, reach=3))
         order = rank(algorithm, units, title, "en", BUDGET)
-        chosen = choose(order, texts, 3, BUDGET, reach=3, leaning=leaning(algorithm, texts, "en"))
+        leaning, introducing = dependents(algorithm, texts, "en")
+        chosen = choose(order, texts, 3, BUDGET, reach=3, leaning=leaning, introducing=introducing)
         place = {index: r for r, index in enumerate(central)}
         agree.append(len(reference & set(chosen)) / len(chosen))
         centrality.append(statistics.mean(1 - place[i] / max(len(units) - 1, 1) for i in chosen))

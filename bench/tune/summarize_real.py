@@ -20,7 +20,7 @@ import statistics
 from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
 from digest.summarize.blurb import choose
 from digest.summarize.candidates import candidates
-from digest.summarize.cues import leaning_sentences
+from digest.summarize.cues import introducing_sentences, leaning_sentences
 from digest.summarize.pacsum import PARAMS, PacSumParams, rank
 from digest.summarize.tokenizer import terms
 from tests.support.summaries_set import Rouge, is_reference, load
@@ -60,6 +60,7 @@ ABLATIONS: list[tuple[str, dict[str, float]]] = [
     ("question cue 0.5", {"question": 0.5}),
     ("no announcement cue", {"announce": 0.0}),
     ("no coherence rule (a leaning sentence may open a blurb)", {"coherent": False}),
+    ("no colon rule (a sentence ending in a colon may come alone)", {"introduce": False}),
 ]
 
 
@@ -84,7 +85,9 @@ def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[s
             continue
         order = rank(sentence_terms, title_terms, params, texts=texts, budget=budget) if len(texts) > 1 else [0]
         leaning = leaning_sentences(texts) if params.coherent else set()
-        chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3 + reach, leaning=leaning)]
+        introducing = introducing_sentences(texts) if params.introduce else set()
+        chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3 + reach, leaning=leaning,
+                                           introducing=introducing)]
         hits = sum(1 for s in chosen if is_reference(s, item.reference))
         recall = sum(1 for r in item.reference if is_reference(r, chosen)) / 3
         joiner = "" if lang == "zh" else " "

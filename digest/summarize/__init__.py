@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..models import language_of
 from .algorithms import ALGORITHMS as _RANKERS
-from .algorithms import Unit, leaning, rank
+from .algorithms import Unit, dependents, rank
 from .blurb import choose, render
 from .candidates import candidates
 from .sentences import Sentence, split_sentences
@@ -31,7 +31,8 @@ __all__ = [
 ]
 
 SUMMARY_VERSION = "5"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue; 4: only a whole headline is cut off a lede;
-# 5: a filler that leans back never opens a blurb, a statement of the topic counts (English), app prompts
+# 5: a filler that leans back never opens a blurb, a statement of the topic counts (English), app prompts,
+# a filler ending in a colon comes only with the next sentence
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}
@@ -78,7 +79,8 @@ def summarize(
     units = [Unit(s.text, s.paragraph) for s in pool]
     order = rank(name, units, title, lang, budget)
     texts = [u.text for u in units]
-    chosen = choose(order, texts, sentences, budget, reach=sentences, leaning=leaning(name, texts, lang))
+    leaning, introducing = dependents(name, texts, lang)
+    chosen = choose(order, texts, sentences, budget, reach=sentences, leaning=leaning, introducing=introducing)
     picked = tuple(units[i].text for i in chosen)
     return Summary(picked, render(picked, budget))
 

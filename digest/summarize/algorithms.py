@@ -56,15 +56,18 @@ def rank(algorithm: str, units: Sequence[Unit], title: str, language: str, budge
     raise ValueError(f"unknown summary algorithm {algorithm!r} (expected one of {', '.join(ALGORITHMS)})")
 
 
-def leaning(algorithm: str, texts: Sequence[str], language: str) -> set[int]:
-    """For the default ranker, the sentences that lean on an earlier one ("It is…", "But…", "There
-    is…"), which blurb.choose lets fill a blurb only after an earlier sentence."""
+def dependents(algorithm: str, texts: Sequence[str], language: str) -> tuple[set[int], set[int]]:
+    """For the default ranker, the sentences that cannot stand alone in a blurb (blurb.choose):
+    those that lean on an earlier sentence ("It is…", "But…", "There is…") and those that
+    introduce the next one (ending in a colon: "…the following lines:", "…如下图所示：")."""
     if algorithm != "pacsum":
-        return set()
-    from .cues import leaning_sentences
+        return set(), set()
+    from .cues import introducing_sentences, leaning_sentences
     from .pacsum import PARAMS
 
-    return leaning_sentences(texts) if PARAMS[language_of(language)].coherent else set()
+    params = PARAMS[language_of(language)]
+    return (leaning_sentences(texts) if params.coherent else set(),
+            introducing_sentences(texts) if params.introduce else set())
 
 
 def _sumy_rank(algorithm: str, units: Sequence[Unit], title: str, language: str) -> list[int]:
@@ -157,3 +160,4 @@ def _ordered_lsa() -> type:
             return {w: i for i, w in enumerate(unique)}
 
     return OrderedLsa
+

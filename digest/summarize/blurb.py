@@ -22,12 +22,13 @@ _TRAILING = re.compile(r"[\s，、；：,;:—–\-(（「『“‘\"']+$")
 
 
 def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: int, reach: int,
-           leaning: Collection[int] = ()) -> list[int]:
+           leaning: Collection[int] = (), introducing: Collection[int] = ()) -> list[int]:
     """Indices to show, in article order: the best that fit, looking at most `reach` ranks deep.
 
-    A sentence in `leaning` cannot stand alone ("It is…", "But…", "There is…"): unless it is the
-    best (the ranking has weighed that), it only fills the blurb after an earlier sentence of the
-    article, so a lower-ranked one never opens a blurb; until such a sentence is chosen it waits.
+    Sentences that cannot stand alone fill a blurb only beside what they need, unless they are the
+    best (the ranking has weighed that): one in `leaning` ("It is…", "But…", "There is…") after
+    an earlier sentence of the article, so it never opens a blurb; one in `introducing` ("…the
+    following lines:") with the sentence after it.  Until then such a sentence waits.
     """
     if count <= 0 or not ranked:
         return []
@@ -37,7 +38,9 @@ def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: i
     while looking and len(chosen) < count:
         looking = False
         for index in ranked[: max(reach, count)]:
-            if index in tried or (index in leaning and index != ranked[0] and not any(i < index for i in chosen)):
+            if index in tried or (index != ranked[0] and (
+                    (index in leaning and not any(i < index for i in chosen))
+                    or (index in introducing and index + 1 not in chosen))):
                 continue
             tried.add(index)
             if len(join([texts[i] for i in sorted([*chosen, index])])) <= max_chars:

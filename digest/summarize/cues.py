@@ -36,6 +36,7 @@ _LEANING_ZH = re.compile(r"^[“‘「『（(]*(?:这|此|该|其|它|他们|她
 _FACT = re.compile(r"(?<=\s)[A-Z][\w.&'’-]+|\d+(?:[.,]\d+)*%?|《[^》]{1,30}》")
 _QUOTE_START = re.compile(r"^[\"“「『]")
 _QUESTION_END = re.compile(r"[?？][\"'”’」』)）]*$")
+_COLON_END = re.compile(r"[:：]\s*$")
 # A sentence that says what the piece is about: "I'll be discussing…", "In this post, we…" (never a quotation).
 _ANNOUNCE_EN = re.compile(
     r"^[^\"“”]*\b(?:in this (?:post|article|piece|essay|guide|tutorial|series)\b|"
@@ -56,6 +57,11 @@ def leans_back(sentence: str) -> bool:
 def leaning_sentences(texts: Sequence[str]) -> set[int]:
     """The sentences after the first that lean on an earlier one (a blurb must not open with them)."""
     return {i for i in range(1, len(texts)) if leans_back(texts[i])}
+
+
+def introducing_sentences(texts: Sequence[str]) -> set[int]:
+    """The sentences that end in a colon: they introduce the next (a quote, a list, code)."""
+    return {i for i, text in enumerate(texts) if _COLON_END.search(text)}
 
 
 def cue_penalties(texts: Sequence[str], budget: int, params: PacSumParams) -> npt.NDArray[np.float64]:

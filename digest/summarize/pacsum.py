@@ -45,6 +45,7 @@ class PacSumParams:
     teaser: float = 0.8  # share of an opening sentence's words a later one holds to make it a teaser
     announce: float = 0.0  # bonus for a sentence that says what the post is about ("I'll be discussing…")
     coherent: bool = False  # a lower-ranked sentence that leans back never opens a blurb (blurb.choose)
+    introduce: bool = False  # a lower-ranked sentence ending in a colon comes only with the next one
 
 
 # One set of weights per language: the blurb budgets differ (320 / 200 characters), and so do the
@@ -52,8 +53,8 @@ class PacSumParams:
 # Chosen by bench/tune/summarize_real.py on the dev half only (announce and coherent: by hand, on the
 # dev half, one change at a time; docs/benchmarks/summaries.md).
 PARAMS = {
-    "en": PacSumParams(long=0.0, announce=0.6, coherent=True),
-    "zh": PacSumParams(title=2.0, overlap=1.0, long=2.0, facts=0.2, leaning=0.0, question=0.0),
+    "en": PacSumParams(long=0.0, announce=0.6, coherent=True, introduce=True),
+    "zh": PacSumParams(title=2.0, overlap=1.0, long=2.0, facts=0.2, leaning=0.0, question=0.0, introduce=True),
 }
 
 

@@ -163,3 +163,36 @@ def test_a_blog_posts_statement_of_its_topic_is_chosen(corpus: Path) -> None:
     assert page is not None
     summary = summarize(page.text, title=page.title, language="en")
     assert any(s.startswith("I’ll be discussing Steam’s unique method") for s in summary.sentences), summary.sentences
+
+
+# -- a sentence ending in a colon introduces the next one -----------------------------------------
+
+_HACKED = [  # feeds/feedjira/SamRuby.xml, "Hacked"
+    "This site was hacked.",
+    "The immediate culprit was the addition of the following lines to a number of .htaccess files:",
+    "A reader of the site noted that Google’s index of this site had been co-opted by dubious pharmaceutical "
+    "offerings.",
+]
+
+
+@pytest.mark.parametrize(("ranked", "count", "introducing", "expected"), [
+    ([0, 1, 2], 2, set(), [0, 1]),
+    ([0, 1, 2], 2, {1}, [0, 2]),  # "…the following lines:" is left out without what follows it
+    ([0, 1, 2], 3, {1}, [0, 1, 2]),  # with it, it may come
+    ([1, 0, 2], 2, {1}, [0, 1]),  # the best is the ranking's call
+])
+def test_a_sentence_ending_in_a_colon_comes_only_with_the_next(
+        ranked: list[int], count: int, introducing: set[int], expected: list[int]) -> None:
+    assert choose(ranked, _HACKED, count, 320, reach=3, introducing=introducing) == expected
+
+
+@pytest.mark.parametrize(("key", "language"), [
+    ("feeds/rsparser/KatieFloyd.rss#1", "en"),  # was "… This episode of Mac Power Users is sponsored by:"
+    ("feeds/feedjira/SamRuby.xml#17", "en"),  # was "… the following lines to a number of .htaccess files:"
+    ("feeds/rssant/http-blog-xiayf-cn-feeds-rss-xml.xml#30", "zh"),  # was "…其对请求的主处理流程如下图所示："
+])
+def test_real_blurbs_do_not_end_on_an_introduction(corpus: Path, key: str, language: str) -> None:
+    item = article(corpus, key)
+    assert item is not None
+    summary = summarize(item.text, title=item.title, language=language)
+    assert summary.sentences and not summary.sentences[-1].rstrip().endswith((":", "：")), summary.sentences
