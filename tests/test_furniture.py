@@ -180,6 +180,13 @@ def test_a_lede_that_opens_with_the_headlines_words_keeps_them(language: str, ti
     assert summarize(text, title="", language=language).sentences[0] == lede
 
 
+def test_a_title_the_feed_cut_from_the_text_cuts_nothing_off_it() -> None:
+    # feeds/rsparser/scriptingNews.rss: a post without a title gets its first words, cut with "…"
+    title = "Health care is socialist is getting a bunch of new reads today thanks to some powerful…"
+    text = "Health care is socialist is getting a bunch of new reads today thanks to some powerful RTs."
+    assert "RTs." not in summarize(text, title=title, language="en").sentences
+
+
 @pytest.mark.parametrize(("language", "headline", "site", "glued", "lede"), [
     ("en", "Heathrow passenger numbers hit record high", " - BBC News",
      "Heathrow handled 7.9 million passengers in July, the airport said on Tuesday.", _HEATHROW),

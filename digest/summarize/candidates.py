@@ -112,6 +112,8 @@ def _title_prefix(text: str, title: str, language: str) -> int:
     rises to be capped"), and those words are the sentence's own.  In English what follows must
     also start a sentence ("Council tax rises in England…" under "Council tax rises" is one).
     """
+    if title.rstrip().endswith(("…", "...")):
+        return 0  # the text's own opening, cut short by the feed: not a headline glued in front
     parts = [title]
     for match in _SITE_SEPARATOR.finditer(title):
         parts += [title[: match.start()], title[match.end():]]
