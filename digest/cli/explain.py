@@ -25,6 +25,9 @@ _RULES = {
     "pieces": "pieces: the Chinese headlines share three or more separate rare pieces (runs of rare characters in "
     "the same order, such as a name or a place, or an event word and its synonym), one of them besides the longest "
     "run and the event word, and overlap {similarity:.0%} (at least {threshold:.0%}, a third of dedup.title_threshold_zh)",
+    "events": "events: the Chinese headlines name different kinds of event (an appointment and a resignation, an arrest "
+    "and a sentence: the event words of digest/dedup/terms.py) and share no kind, so the overlap of {similarity:.0%} "
+    "is who and where, not what happened",
     "numbers": "numbers: the titles name different numbers",
     "time": "time: published {similarity:.0f} hours apart (one story is reported within {threshold:.0f})",
     "series": "series: two titles of one source that differ only in a slot between a shared beginning and end",

@@ -30,7 +30,12 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    (范蕴若 + 围棋 + 去世/身亡) and rewords the rest, while two stories about one person share the name.
    Two Chinese titles merged by rule 5 (under NAME_ENOUGH) or 6 must also share a rare piece besides their
    longest shared run and the event word (`beyond_name`): "美国加州洛杉矶…身亡" / "美国加州洛杉矶…遇难" are two stories in
-   one city, "俄罗斯总统普京出访…" / "俄罗斯总统普京视察…" two trips of one man.
+   one city, "俄罗斯总统普京出访…" / "俄罗斯总统普京视察…" two trips of one man.  An event word inside a shared run
+   is a piece of its own between two ("莫迪|突访|中印边…": who, what, where), and a piece's rarity is over the run's
+   titles, not discounted for the source's repeats (a man in many stories of one page is no template).
+7. **events** — two Chinese titles (overlap at least the pieces floor) that each name a kind of event
+   (EVENT_KINDS_ZH in terms.py, after ACE 2005's event types) and share none are different stories, whatever
+   else they share: "马克龙任命…新总理" / "法国总理…辞职" are an appointment and a resignation (`events_differ`).
 """
 
 from __future__ import annotations
@@ -49,7 +54,16 @@ from ..config import DedupSettings
 from ..models import Item, language_of
 from .keys import key_hash
 from .result import Rule
-from .terms import GENERIC_WEIGHT, NUMBER_BIT, event_class_heads, event_classes, generic_hashes, hashes, shingles
+from .terms import (
+    GENERIC_WEIGHT,
+    NUMBER_BIT,
+    event_class_heads,
+    event_classes,
+    event_kinds,
+    generic_hashes,
+    hashes,
+    shingles,
+)
 
 Terms = tuple[int, ...]
 
@@ -64,7 +78,7 @@ PRIOR_TITLES = 20  # rarity as if the run had this many more titles without the 
 PIECES = 3  # separate shared rare runs (a name, a place, an event class; see `pieces`) that make two Chinese titles one story ...
 PIECES_OVERLAP = 1 / 3  # ... when their title score reaches this share of title_threshold_zh (0.117)
 NAME_ENOUGH = 0.6  # two Chinese titles this alike need no piece beyond their longest run (the same title, a cut)
-PIECE_WEIGHT = 1.5  # a piece counts when one of its terms weighs this much (is on under a fifth of the titles)
+PIECE_WEIGHT = 1.5  # a piece counts when one of its terms is this rare (on under a fifth of the titles)
 
 
 @dataclass(frozen=True)
@@ -111,7 +125,7 @@ def features(item: Item) -> Features:
 class Verdict:
     """A rule's decision on a pair and the number it decided by."""
 
-    rule: Rule  # "numbers", "time", "series", "text", "title" or "pieces"
+    rule: Rule  # "numbers", "time", "series", "text", "title", "pieces" or "events"
     score: float
     threshold: float
     same: bool
@@ -172,10 +186,14 @@ class Weights:
         self.df.update(terms)
         self.by_source.update((source, t) for t in terms)
 
-    def weight(self, term: int, source: int) -> float:
+    def rarity(self, term: int) -> float:
+        """How rare a term is in the run's titles (inverse document frequency), a quarter for a generic word."""
         w = math.log((self.n + PRIOR_TITLES + 1) / (self.df[term] + 0.5))
-        if term in self.generic:
-            w *= GENERIC_WEIGHT
+        return w * GENERIC_WEIGHT if term in self.generic else w
+
+    def weight(self, term: int, source: int) -> float:
+        """A term's rarity, discounted when it is on TEMPLATE_MIN or more titles of the source (its template)."""
+        w = self.rarity(term)
         repeats = self.by_source[(source, term)]
         return w * 2.0 / repeats if repeats >= TEMPLATE_MIN else w
 
@@ -205,13 +223,17 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
     """The separate rare pieces two titles share, each as its terms: runs of terms in the same order in both
     (a name like 范蕴若 is one run of two character pairs; a long name like 国家统计局 is one run too, one
     piece), and an event word and its synonym (去世 / 身亡, terms.py), each event class once however many of
-    its words a title has.  A run is a piece when one of its terms weighs PIECE_WEIGHT or more in both.
-    Outlets' rewrites of one story keep who, where and what and change the rest; two stories about one
-    person share the name alone."""
+    its words a title has.  An event word of any kind (terms.EVENT_KINDS_ZH) inside a run is a piece of its own
+    and ends the run: "莫迪突访中印边…" shared word for word is who, what and where.  A run is a piece when one
+    of its terms' rarity in the run is PIECE_WEIGHT or more (not the source-discounted weight: a name on many
+    titles of one page is a man in the news, not the page's template; a template's siblings are the series
+    rule's).  Outlets' rewrites of one story keep who, where and what and change the rest; two stories about
+    one person share the name alone."""
     classes = event_class_heads()
     at_b: dict[int, int] = {}
     for k, t in enumerate(b.events):
         at_b.setdefault(t, k)
+    kinds = event_kinds()
     runs: list[list[int]] = []
     counted: set[int] = set()  # event classes already in a run
     last = -2
@@ -227,9 +249,23 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
         else:
             runs.append([i])
         last = j
+        if a.title[i] in kinds:  # an event word is a piece of its own between two (who | did | where)
+            if len(runs[-1]) > 1:
+                runs[-1].pop()
+                runs.append([i])
+            last = -2
     return [tuple(a.events[i] for i in run) for run in runs
-            if max(min(weights.weight(a.title[i], a.source), weights.weight(a.title[i], b.source)) for i in run)
+            if max(weights.rarity(a.title[i]) for i in run)
             >= PIECE_WEIGHT]
+
+
+def events_differ(a: Features, b: Features) -> bool:
+    """Whether both titles name an event (terms.EVENT_WORDS_ZH) and no event of one is the other's: "马克龙任命…新总理"
+    / "法国总理…辞职" share who and where, but one is an appointment and the other a resignation."""
+    kinds = event_kinds()
+    ea = {kinds[t] for t in a.title if t in kinds}
+    eb = {kinds[t] for t in b.title if t in kinds}
+    return bool(ea and eb) and not ea & eb
 
 
 def beyond_name(shared: list[Terms]) -> bool:
@@ -270,6 +306,8 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     floor = title_threshold * PIECES_OVERLAP
     if not zh or title < floor:
         return Verdict("title", title, title_threshold, title >= title_threshold)
+    if events_differ(a, b):
+        return Verdict("events", title, title_threshold, False)
     shared = pieces(a, b, weights)
     enough = title >= NAME_ENOUGH or beyond_name(shared)
     if title < title_threshold:

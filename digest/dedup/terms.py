@@ -57,6 +57,26 @@ EVENT_WORDS_ZH = (
     "访问 视察 考察 到访 出访 突访 造访",  # visited: a trip abroad or an inspection at home, so a merge also needs the place (match.beyond_name)
 )
 
+# More kinds of event (after ACE 2005's event types: life, movement, transaction, business, conflict, contact,
+# personnel, justice), used only to tell two events apart (match.events_differ), not as synonyms: the same word
+# twice is an ordinary shared term.  An appointment is not a resignation, a sentence not a release.
+EVENT_KINDS_ZH = (
+    *EVENT_WORDS_ZH,
+    "袭击 遇袭 枪击",  # attacked
+    "示威 游行",  # demonstrated; not 抗议, also a government's protest
+    "受伤 负伤",  # injured
+    "结婚 完婚 大婚 领证",  # married
+    "离婚",  # divorced
+    "辞职 请辞 辞去 下台",  # resigned; not 卸任 (above)
+    "任命 出任 就任 上任 履新",  # appointed
+    "当选 胜选",  # elected
+    "起诉 被诉",  # charged or sued
+    "判处 获刑 被判 宣判 判刑",  # sentenced
+    "获释 出狱",  # released
+    "会晤 会见 会谈",  # met
+    "破产",  # went bankrupt
+)
+
 NUMBER_BIT = 1 << 31  # set in the hash of a number term, clear in every other
 # Numbers written as words are numbers: "Six dead" is "6 dead", "Part Two" is a part 2, "（三）" a third.
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(
@@ -157,6 +177,12 @@ def shingles(terms: tuple[int, ...], limit: int) -> tuple[int, ...]:
 def event_classes() -> dict[int, int]:
     """Each event word's hash -> its line's first word's: compared at match time, never stored."""
     return {term_hash(word): term_hash(line.split()[0]) for line in EVENT_WORDS_ZH for word in line.split()}
+
+
+@lru_cache(maxsize=1)
+def event_kinds() -> dict[int, int]:
+    """Each word of EVENT_KINDS_ZH's hash -> its line's first word's."""
+    return {term_hash(word): term_hash(line.split()[0]) for line in EVENT_KINDS_ZH for word in line.split()}
 
 
 @lru_cache(maxsize=1)

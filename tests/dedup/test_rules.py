@@ -347,3 +347,71 @@ def test_order_by_coverage_then_recency() -> None:
     assert [i.title for i in order_items([mid_small, old_big, new_small], "newest")] == ["New", "Mid", "Big"]
     with pytest.raises(ValueError, match="coverage"):
         order_items([], "random")
+
+
+def _pair_merged(a: str, b: str, page: list[str], *, same_source: bool = False) -> bool:
+    """Whether titles a and b end in one story in a window with LISTING_ZH (three outlets) and `page`,
+    more titles of a's source."""
+    window = [make(a, source="outlet a", language="zh"),
+              make(b, source="outlet a" if same_source else "outlet b", language="zh"),
+              *(make(t, source=f"outlet{i % 3}", language="zh", hours=i) for i, t in enumerate(LISTING_ZH)),
+              *(make(t, source="outlet a", language="zh", hours=i) for i, t in enumerate(page))]
+    result = deduplicate(window, settings=SETTINGS, history=History.empty())
+    return any({d.item.title, d.other_title} == {a, b} for d in result.decisions)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # one minister's appointment and his resignation: who and where shared, what is not
+        ("日本首相岸田文雄任命林芳正为新外相", "日本外相林芳正辞职 岸田文雄已批准", False),
+        # a sentence is not the arrest it follows
+        ("前足协主席陈戌源受贿案宣判 被判无期徒刑", "前足协主席陈戌源涉嫌受贿被捕", False),
+        # the resignation worded twice (辞职 / 辞去: one kind), and an arrest told with its cause
+        ("日本外相林芳正辞职 岸田文雄已批准", "林芳正辞去日本外相职务 岸田文雄表示接受", True),
+        ("警方：男子持刀袭击幼儿园 已被刑拘", "男子持刀袭击幼儿园被刑拘 警方通报", True),
+    ],
+)
+def test_chinese_titles_naming_two_kinds_of_event_are_two_stories(a: str, b: str, merged: bool) -> None:
+    """Two titles that each name an event (terms.EVENT_KINDS_ZH, after ACE's event types) and share no kind
+    are two stories of the same people, whatever else they share."""
+    assert _pair_merged(a, b, []) is merged
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # who | visited | where in one run of the same words, and more reworded: who, what and where
+        ("普京突访叙利亚赫梅米姆基地 与阿萨德会面", "普京突访叙利亚赫梅米姆 看望驻扎俄军", True),
+        # one man's two trips share who and the event, not where
+        ("普京突访叙利亚 与阿萨德会面", "普京突访土耳其 与埃尔多安会谈", False),
+        # a long place name and one event word are still one piece and an event: two stories in one city
+        ("美国加州洛杉矶一名华裔男子遭枪击身亡", "美国加州洛杉矶发生山火 已致两人遇难", False),
+    ],
+)
+def test_an_event_word_inside_a_shared_run_divides_it(a: str, b: str, merged: bool) -> None:
+    """"普京突访叙利亚赫梅米姆" shared word for word is who, what and where, three pieces, not one long name."""
+    assert _pair_merged(a, b, []) is merged
+
+
+# A portal's page on a day when one man is in many stories: his name is on several of its titles.
+HOT_PAGE = ["马斯克称特斯拉将在年内实现完全自动驾驶", "马斯克再次登顶全球首富 身家超2000亿美元",
+            "马斯克回应推特裁员：公司每天亏损400万美元", "马斯克的星舰第三次试飞 在返回途中解体"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # two outlets' rewrites on the page: the name, 拜登, 发推…怼
+        ("马斯克深夜发推怒怼拜登 网友炸锅", "被拜登无视后 马斯克发推回怼：他是木偶", True),
+        ("马斯克为大火后的得州小镇捐款 当地居民致谢", "得州小镇大火 马斯克捐出一千万美元重建", True),
+        # the same man and the same town, another story
+        ("马斯克为得州小镇捐款重建", "马斯克在得州小镇建学校", False),
+        # the same two men, another story
+        ("马斯克深夜发推怒怼拜登 网友炸锅", "拜登谈马斯克收购推特：值得关注", False),
+    ],
+)
+def test_a_name_on_many_titles_of_one_page_is_still_a_rare_piece(a: str, b: str, merged: bool) -> None:
+    """A piece's rarity is over the run's titles: a name on several titles of one page (a man in the news) is not
+    the page's template, so it still counts as a piece of a rewrite of his story on that page."""
+    assert _pair_merged(a, b, HOT_PAGE, same_source=True) is merged
