@@ -24,7 +24,7 @@ _RULES = {
     "(threshold {threshold:.0%}, dedup.title_threshold / title_threshold_zh)",
     "pieces": "pieces: the Chinese headlines share three or more separate rare pieces (runs of rare characters in "
     "the same order, such as a name or a place, or an event word and its synonym), one of them besides the longest "
-    "run and the event word, and overlap {similarity:.0%} (at least {threshold:.0%}, a third of dedup.title_threshold_zh)",
+    "run and the event word, and overlap {similarity:.0%} (at least {threshold:.0%}, 0.3 of dedup.title_threshold_zh)",
     "events": "events: the Chinese headlines name different kinds of event (an appointment and a resignation, an arrest "
     "and a sentence: the event words of digest/dedup/terms.py) and share no kind, so the overlap of {similarity:.0%} "
     "is who and where, not what happened",

@@ -25,7 +25,7 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    words do not.  At or above `title_threshold` (`title_threshold_zh` for two Chinese titles, whose
    character pairs a rewrite shares fewer of) they are one story.  An event word and its synonym
    (去世 / 身亡, EVENT_WORDS_ZH in terms.py) count as one term.
-6. **pieces** — two Chinese titles under `title_threshold_zh` but at a third of it or more are one story
+6. **pieces** — two Chinese titles under `title_threshold_zh` but at 0.3 of it or more are one story
    when they share PIECES separate rare pieces (`pieces`): a rewrite keeps who, where and what
    (范蕴若 + 围棋 + 去世/身亡) and rewords the rest, while two stories about one person share the name.
    Two Chinese titles merged by rule 5 (under NAME_ENOUGH) or 6 must also share a rare piece besides their
@@ -76,7 +76,7 @@ SAME_SOURCE_TITLE = 0.5  # title score two items of one source with the same tex
 TEMPLATE_MIN = 3  # a term on this many titles of one source is (part of) its template
 PRIOR_TITLES = 20  # rarity as if the run had this many more titles without the term: a window of three says little
 PIECES = 3  # separate shared rare runs (a name, a place, an event class; see `pieces`) that make two Chinese titles one story ...
-PIECES_OVERLAP = 1 / 3  # ... when their title score reaches this share of title_threshold_zh (0.117)
+PIECES_OVERLAP = 0.3  # ... when their title score reaches this share of title_threshold_zh (0.105)
 NAME_ENOUGH = 0.6  # two Chinese titles this alike need no piece beyond their longest run (the same title, a cut)
 PIECE_WEIGHT = 1.5  # a piece counts when one of its terms is this rare (on under a fifth of the titles)
 

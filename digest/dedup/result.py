@@ -18,7 +18,7 @@ class Decision:
 
     `similarity` and `threshold` are on the rule's own scale: 1.0 for same-url/same-id, the
     share of the shorter lead's terms found in the other for "text", the weighted title overlap
-    for "title" (for "pieces" too, against its floor, a third of title_threshold_zh), hours apart for
+    for "title" (for "pieces" too, against its floor, 0.3 of title_threshold_zh), hours apart for
     "time".  For a
     "history" drop, `matched_by` names which of those rules matched the sent item.
     """

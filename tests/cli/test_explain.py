@@ -126,7 +126,7 @@ def test_explains_a_chinese_merge_by_shared_pieces() -> None:
     assert "pieces: the Chinese headlines share three or more separate rare pieces" in text
     assert "one of them besides the longest run and the event word" in " ".join(text.split())
     decision = result.decisions[0]
-    assert f"overlap {decision.similarity:.0%} (at least 12%, a third of dedup.title_threshold_zh)" in text
+    assert f"overlap {decision.similarity:.0%} (at least 10%, 0.3 of dedup.title_threshold_zh)" in text
 
 
 def test_explains_two_events_of_one_person_kept_apart() -> None:

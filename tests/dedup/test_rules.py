@@ -138,7 +138,7 @@ def test_series_of_one_source() -> None:
 @pytest.mark.parametrize(("threshold", "rule"), [(0.35, "title"), (0.6, "pieces")])
 def test_title_threshold_zh(threshold: float, rule: str) -> None:
     """The seed's two titles merge by their overlap, and under a stricter threshold by their shared pieces
-    (ChatGPT, Perplexity, Claude, 罢工/崩溃) while the overlap is a third of the threshold or more."""
+    (ChatGPT, Perplexity, Claude, 罢工/崩溃) while the overlap is 0.3 of the threshold or more."""
     a = make("ChatGPT、Perplexity、Claude同时“罢工”,全网打工人都慌了", language="zh")
     b = make("ChatGPT、Perplexity、Claude同时大崩溃,AI集体罢工让全网都慌了", source="b", language="zh")
     result = deduplicate([a, b], settings=replace(SETTINGS, title_threshold_zh=threshold), history=History.empty())
@@ -415,3 +415,20 @@ def test_a_name_on_many_titles_of_one_page_is_still_a_rare_piece(a: str, b: str,
     """A piece's rarity is over the run's titles: a name on several titles of one page (a man in the news) is not
     the page's template, so it still counts as a piece of a rewrite of his story on that page."""
     assert _pair_merged(a, b, HOT_PAGE, same_source=True) is merged
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # an official notice and a portal's long retelling: 陈春秀, 通报, 处理 (overlap 0.11, floor 0.105)
+        ("山东省纪委监委通报“陈春秀事件”：8名相关人员被处理 部分细节出现反转 当事人表示将继续维权",
+         "关于陈春秀反映被冒名顶替上大学问题调查处理情况的通报", True),
+        # the same woman's interview: her name and what happened to her, not the notice
+        ("陈春秀首次接受采访 谈被冒名顶替上大学这些年 当事人表示将继续维权",
+         "关于陈春秀反映被冒名顶替上大学问题调查处理情况的通报", False),
+    ],
+)
+def test_pieces_floor(a: str, b: str, merged: bool) -> None:
+    """The pieces rule looks down to 0.3 of title_threshold_zh (0.105): a long retelling of a notice shares three
+    pieces and little else."""
+    assert _pair_merged(a, b, []) is merged
