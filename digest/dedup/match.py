@@ -32,7 +32,8 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    longest shared run and the event word (`beyond_name`): "美国加州洛杉矶…身亡" / "美国加州洛杉矶…遇难" are two stories in
    one city, "俄罗斯总统普京出访…" / "俄罗斯总统普京视察…" two trips of one man.  An event word inside a shared run
    is a piece of its own between two ("莫迪|突访|中印边…": who, what, where), and a piece's rarity is over the run's
-   titles, not discounted for the source's repeats (a man in many stories of one page is no template).
+   titles, not discounted for the source's repeats unless the term is on most of its titles (a man in many
+   stories of one page is no template, "…PPT动画模板素材下载" is).
 7. **events** — two Chinese titles (overlap at least the pieces floor) that each name a kind of event
    (EVENT_KINDS_ZH in terms.py, after ACE 2005's event types) and share none are different stories, whatever
    else they share: "马克龙任命…新总理" / "法国总理…辞职" are an appointment and a resignation (`events_differ`).
@@ -74,6 +75,7 @@ MIN_LEAD = 12  # distinct lead terms below which a text is too short to compare 
 TEXT_FLOOR = 0.1  # two texts sharing less than this of their leads are not one story, whatever the titles
 SAME_SOURCE_TITLE = 0.5  # title score two items of one source with the same text still need
 TEMPLATE_MIN = 3  # a term on this many titles of one source is (part of) its template
+MOST = 0.5  # ... and no piece (a rare name) when it is also on this share of the source's titles
 PRIOR_TITLES = 20  # rarity as if the run had this many more titles without the term: a window of three says little
 PIECES = 3  # separate shared rare runs (a name, a place, an event class; see `pieces`) that make two Chinese titles one story ...
 PIECES_OVERLAP = 0.3  # ... when their title score reaches this share of title_threshold_zh (0.105)
@@ -171,6 +173,7 @@ class Weights:
     def __init__(self, titles: Iterable[Terms], sources: Iterable[int]) -> None:
         self.df: Counter[int] = Counter()
         self.by_source: Counter[tuple[int, int]] = Counter()
+        self.source_titles: Counter[int] = Counter()
         self.n = 0
         for terms, source in zip(titles, sources, strict=True):
             self.add(terms, source)
@@ -185,6 +188,7 @@ class Weights:
         self.n += 1
         self.df.update(terms)
         self.by_source.update((source, t) for t in terms)
+        self.source_titles[source] += 1
 
     def rarity(self, term: int) -> float:
         """How rare a term is in the run's titles (inverse document frequency), a quarter for a generic word."""
@@ -196,6 +200,12 @@ class Weights:
         w = self.rarity(term)
         repeats = self.by_source[(source, term)]
         return w * 2.0 / repeats if repeats >= TEMPLATE_MIN else w
+
+    def on_most(self, term: int, source: int) -> bool:
+        """Whether a term is on TEMPLATE_MIN or more titles of the source and on at least MOST of them: its template
+        ("…PPT动画模板素材下载", "恒生前海…公告"), not a name in the news on several of its titles."""
+        repeats = self.by_source[(source, term)]
+        return repeats >= TEMPLATE_MIN and repeats >= MOST * self.source_titles[source]
 
     def template(self, a: Features, b: Features) -> bool:
         """Whether what two titles of one source share is mostly its template (terms on several of its
@@ -225,10 +235,10 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
     piece), and an event word and its synonym (去世 / 身亡, terms.py), each event class once however many of
     its words a title has.  An event word of any kind (terms.EVENT_KINDS_ZH) inside a run is a piece of its own
     and ends the run: "莫迪突访中印边…" shared word for word is who, what and where.  A run is a piece when one
-    of its terms' rarity in the run is PIECE_WEIGHT or more (not the source-discounted weight: a name on many
-    titles of one page is a man in the news, not the page's template; a template's siblings are the series
-    rule's).  Outlets' rewrites of one story keep who, where and what and change the rest; two stories about
-    one person share the name alone."""
+    of its terms' rarity in the run is PIECE_WEIGHT or more and it is not on most titles of either source
+    (`Weights.on_most`): a name on several titles of one page is a man in the news, not the page's template.
+    Outlets' rewrites of one story keep who, where and what and change the rest; two stories about one person
+    share the name alone."""
     classes = event_class_heads()
     at_b: dict[int, int] = {}
     for k, t in enumerate(b.events):
@@ -255,7 +265,8 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
                 runs.append([i])
             last = -2
     return [tuple(a.events[i] for i in run) for run in runs
-            if max(weights.rarity(a.title[i]) for i in run)
+            if max(0.0 if weights.on_most(a.title[i], a.source) or weights.on_most(a.title[i], b.source)
+                   else weights.rarity(a.title[i]) for i in run)
             >= PIECE_WEIGHT]
 
 

@@ -396,25 +396,36 @@ def test_an_event_word_inside_a_shared_run_divides_it(a: str, b: str, merged: bo
 
 # A portal's page on a day when one man is in many stories: his name is on several of its titles.
 HOT_PAGE = ["马斯克称特斯拉将在年内实现完全自动驾驶", "马斯克再次登顶全球首富 身家超2000亿美元",
-            "马斯克回应推特裁员：公司每天亏损400万美元", "马斯克的星舰第三次试飞 在返回途中解体"]
+            "马斯克回应推特裁员：公司每天亏损400万美元", "马斯克的星舰第三次试飞 在返回途中解体",
+            "暴雨致京港澳高速部分路段封闭", "国足客场0比2不敌日本队", "央行宣布下调存款准备金率0.5个百分点",
+            "故宫博物院暑期每日限流3万人", "一男子高铁上霸座被行政拘留", "多地发布高温红色预警",
+            "教育部公布高考志愿填报时间", "台风杜苏芮将登陆福建沿海", "茅台酒价格连续三周下跌",
+            "华为发布鸿蒙新版本", "上海迪士尼门票下月起调整", "网红餐厅被曝使用过期食材"]
+# A template feed: every title is "<slot>PPT动画模板素材下载"; two slots that share words are two templates.
+TEMPLATE_FEED = [f"{slot}PPT动画模板素材下载" for slot in (
+    "闭合MG转场", "圆形缩放MG转场", "竖向彩条揭开MG转场", "吉他的视频动态背景", "相机镜头的视频动态背景")]
 
 
 @pytest.mark.parametrize(
-    ("a", "b", "merged"),
+    ("a", "b", "page", "merged"),
     [
         # two outlets' rewrites on the page: the name, 拜登, 发推…怼
-        ("马斯克深夜发推怒怼拜登 网友炸锅", "被拜登无视后 马斯克发推回怼：他是木偶", True),
-        ("马斯克为大火后的得州小镇捐款 当地居民致谢", "得州小镇大火 马斯克捐出一千万美元重建", True),
+        ("马斯克深夜发推怒怼拜登 网友炸锅", "被拜登无视后 马斯克发推回怼：他是木偶", HOT_PAGE, True),
+        ("马斯克为大火后的得州小镇捐款 当地居民致谢", "得州小镇大火 马斯克捐出一千万美元重建", HOT_PAGE, True),
         # the same man and the same town, another story
-        ("马斯克为得州小镇捐款重建", "马斯克在得州小镇建学校", False),
+        ("马斯克为得州小镇捐款重建", "马斯克在得州小镇建学校", HOT_PAGE, False),
         # the same two men, another story
-        ("马斯克深夜发推怒怼拜登 网友炸锅", "拜登谈马斯克收购推特：值得关注", False),
+        ("马斯克深夜发推怒怼拜登 网友炸锅", "拜登谈马斯克收购推特：值得关注", HOT_PAGE, False),
+        # words on most titles of a feed are its template: two slots sharing 背景标题 and 左侧 are two templates
+        ("动态办公背景标题从左侧依次飞去PPT动画模板素材下载", "车水马龙的视频素材背景标题左侧进入PPT动画模板素材下载",
+         TEMPLATE_FEED, False),
     ],
 )
-def test_a_name_on_many_titles_of_one_page_is_still_a_rare_piece(a: str, b: str, merged: bool) -> None:
+def test_a_name_on_many_titles_of_one_page_is_still_a_rare_piece(a: str, b: str, page: list[str], merged: bool) -> None:
     """A piece's rarity is over the run's titles: a name on several titles of one page (a man in the news) is not
-    the page's template, so it still counts as a piece of a rewrite of his story on that page."""
-    assert _pair_merged(a, b, HOT_PAGE, same_source=True) is merged
+    the page's template, so it still counts as a piece of a rewrite of his story on that page; a term on most of
+    a source's titles is (Weights.on_most)."""
+    assert _pair_merged(a, b, page, same_source=True) is merged
 
 
 @pytest.mark.parametrize(
