@@ -1,6 +1,7 @@
 """Story matching on real headline pairs, English and Chinese: tuned on the dev halves, reported on the test halves.
 
-    python -m bench.quality.dedup_headlines
+    python -m bench.quality.dedup_headlines            # add --dev for the dev halves only
+    python -m bench.quality.dedup_headlines --pairs    # the dev pairs it gets wrong, with rule and number
 
 English: ../shared/corpus/eval/sts-headlines-2016.tsv (SemEval 2016 STS headlines; score >= 4 is one
 story, <= 1 two, the rest left out).  Chinese: bench/data/zh_headline_pairs.tsv (batch 1) and
@@ -23,7 +24,7 @@ from collections.abc import Callable
 
 from digest.config import DedupSettings
 from digest.dedup.keys import key_hash
-from digest.dedup.match import Features, Weights, compare
+from digest.dedup.match import Features, Verdict, Weights, compare
 from digest.dedup.terms import hashes
 from tests.support import paths
 
@@ -91,15 +92,30 @@ def chinese(batches: tuple[str, ...] = ZH_BATCHES) -> tuple[list[Pair], list[tup
     return pairs, list(titles.items())
 
 
-def matcher(everything: list[tuple[str, str]], settings: DedupSettings) -> Callable[[Pair], bool]:
+def judge(everything: list[tuple[str, str]], settings: DedupSettings) -> Callable[[Pair], Verdict]:
+    """The verdict of `compare` on a pair, each title an item of its page, rarity over `everything`."""
     weights = Weights((hashes(t) for t, _ in everything), (key_hash("source", s) for _, s in everything))
 
-    def same(p: Pair) -> bool:
+    def verdict(p: Pair) -> Verdict:
         zh = bool(re.search(r"[\u4e00-\u9fff]", p[2]))
         a = Features(hashes(p[2]), (), key_hash("source", p[4]), None, zh)
         b = Features(hashes(p[3]), (), key_hash("source", p[5]), None, zh)
-        return compare(a, b, weights, settings).same
-    return same
+        return compare(a, b, weights, settings)
+    return verdict
+
+
+def matcher(everything: list[tuple[str, str]], settings: DedupSettings) -> Callable[[Pair], bool]:
+    verdict = judge(everything, settings)
+    return lambda p: verdict(p).same
+
+
+def show_dev_errors(name: str, pairs: list[Pair], everything: list[tuple[str, str]]) -> None:
+    """The dev pairs the defaults get wrong, with the deciding rule and its number (never the test half)."""
+    verdict = judge(everything, DedupSettings())
+    for p in pairs:
+        if p[1] == "dev" and (v := verdict(p)).same != p[0]:
+            print(f"{name}\t{'missed' if p[0] else 'wrong merge'}\t{v.rule} {v.score:.3f} (at {v.threshold:.3f})"
+                  f"\t{p[2]}\t{p[3]}")
 
 
 def overlap_baseline(zh: bool) -> Callable[[Pair], bool]:
@@ -131,7 +147,14 @@ def score(pairs: list[Pair], split: str, rule: Callable[[Pair], bool]) -> tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", action="store_true", help="the dev halves only: what tuning may look at")
-    splits = ("dev",) if parser.parse_args().dev else ("dev", "test")
+    parser.add_argument("--pairs", action="store_true",
+                        help="only list the dev pairs the defaults get wrong (missed, wrong merge), tab-separated")
+    args = parser.parse_args()
+    if args.pairs:
+        for name, (pairs, everything) in (("en", english()), ("zh", chinese())):
+            show_dev_errors(name, pairs, everything)
+        return
+    splits = ("dev",) if args.dev else ("dev", "test")
     chosen = DedupSettings()
     print(f"defaults: title_threshold {chosen.title_threshold}, title_threshold_zh {chosen.title_threshold_zh}\n")
     print("| set | split | pairs (same / different) | rule | precision | recall | right / wrong / missed |")
