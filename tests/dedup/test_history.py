@@ -254,3 +254,20 @@ def test_stored_exact_keys_stay_blake2b_of_kind_and_value() -> None:
         expected = int.from_bytes(hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest(), "little",
                                   signed=True)
         assert key_hash(kind, value) == expected
+
+
+def test_stored_chinese_titles_are_held_to_the_same_event_rules(tmp_path: Path) -> None:
+    """A stored row is compared by the very rules of the window: yesterday's appointment does not drop today's
+    resignation of the same minister (two kinds of event), and a rewrite sharing who | visited | where word for
+    word is yesterday's story."""
+    path = tmp_path / "state.sqlite"
+    run_day(path, [item("日本首相岸田文雄任命林芳正为新外相", "", url="https://sina.example/1", source="新浪", language="zh"),
+                   item("普京突访叙利亚赫梅米姆基地 与阿萨德会面", "", url="https://sina.example/2", source="新浪",
+                        language="zh")], DAY1)
+    second = run_day(path, [item("日本外相林芳正辞职 岸田文雄已批准", "", url="https://163.example/1", source="网易",
+                                 language="zh", day=DAY2),
+                            item("普京突访叙利亚赫梅米姆 看望驻扎俄军", "", url="https://163.example/2", source="网易",
+                                 language="zh", day=DAY2)], DAY2)
+    assert titles(second) == ["日本外相林芳正辞职 岸田文雄已批准"]
+    [decision] = second.decisions
+    assert decision.other_title == "普京突访叙利亚赫梅米姆基地 与阿萨德会面" and decision.matched_by in {"title", "pieces"}
