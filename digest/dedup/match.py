@@ -259,19 +259,30 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
         else:
             runs.append([i])
         last = j
-        if a.title[i] in kinds:  # an event word is a piece of its own between two (who | did | where)
-            if len(runs[-1]) > 1:
-                runs[-1].pop()
-                runs.append([i])
-            last = -2
+    runs = [part for run in runs for part in _at_events(run, a.title, kinds)]
     return [tuple(a.events[i] for i in run) for run in runs
             if max(0.0 if weights.on_most(a.title[i], a.source) or weights.on_most(a.title[i], b.source)
                    else weights.rarity(a.title[i]) for i in run)
             >= PIECE_WEIGHT]
 
 
+def _at_events(run: list[int], title: Terms, kinds: dict[int, int]) -> list[list[int]]:
+    """A run cut at its event words (terms.EVENT_KINDS_ZH), each a part of its own: "莫迪突访中印边" is who | did |
+    where.  A side of one character pair is left out: it holds a character of the event word, and may be no word
+    at all (旅游行业 is no event between 旅游 and 行业)."""
+    if len(run) == 1 or not any(title[i] in kinds for i in run):
+        return [run]
+    parts: list[list[int]] = [[]]
+    for i in run:
+        if title[i] in kinds:
+            parts += [[i], []]
+        else:
+            parts[-1].append(i)
+    return [p for p in parts if len(p) > 1 or (p and title[p[0]] in kinds)]
+
+
 def events_differ(a: Features, b: Features) -> bool:
-    """Whether both titles name an event (terms.EVENT_WORDS_ZH) and no event of one is the other's: "马克龙任命…新总理"
+    """Whether both titles name an event (terms.EVENT_KINDS_ZH) and no event of one is the other's: "马克龙任命…新总理"
     / "法国总理…辞职" share who and where, but one is an appointment and the other a resignation."""
     kinds = event_kinds()
     ea = {kinds[t] for t in a.title if t in kinds}

@@ -387,10 +387,14 @@ def test_chinese_titles_naming_two_kinds_of_event_are_two_stories(a: str, b: str
         ("普京突访叙利亚 与阿萨德会面", "普京突访土耳其 与埃尔多安会谈", False),
         # a long place name and one event word are still one piece and an event: two stories in one city
         ("美国加州洛杉矶一名华裔男子遭枪击身亡", "美国加州洛杉矶发生山火 已致两人遇难", False),
+        # 旅游行业 holds 游行 (demonstrated) by accident: 泰国旅游 and that, two pieces, two stories on one trade
+        ("疫情重创泰国旅游行业 曼谷酒店大量空置", "泰国旅游行业复苏缓慢 普吉岛游客稀少", False),
+        ("疫情之下泰国旅游行业损失惨重", "泰国旅游行业何时复苏？业内人士：至少两年", False),
     ],
 )
 def test_an_event_word_inside_a_shared_run_divides_it(a: str, b: str, merged: bool) -> None:
-    """"普京突访叙利亚赫梅米姆" shared word for word is who, what and where, three pieces, not one long name."""
+    """"普京突访叙利亚赫梅米姆" shared word for word is who, what and where, three pieces, not one long name; a
+    side of a single character pair holds a character of the event word and is no piece."""
     assert _pair_merged(a, b, []) is merged
 
 
