@@ -196,3 +196,68 @@ def test_real_blurbs_do_not_end_on_an_introduction(corpus: Path, key: str, langu
     assert item is not None
     summary = summarize(item.text, title=item.title, language=language)
     assert summary.sentences and not summary.sentences[-1].rstrip().endswith((":", "：")), summary.sentences
+
+
+# -- a Chinese piece's turn after its set-up ("然而，…", "但…") -------------------------------------
+
+@pytest.mark.parametrize(("sentence", "position", "counts"), [
+    # feeds/rssant/https-www-dozer-cc-feed.xml#6: five sentences of architecture, then the post's problem
+    ("然而，随着 Istio 1.0 的发布，大家纷纷用上后都发现 Mixer 的性能影响很大。", 5, True),
+    # html/article/gne/163-1.html: the results, then what they hide
+    ("然而，在这份亮丽的成绩单背后，龙湖的盈利能力却在走下坡路。", 7, True),
+    ("但现在意外变量是有的，就是从明天开始各地陆陆续续就会有复工潮。", 5, True),
+    # far down a post, a turn is a detail of its body
+    ("但是实际测试下来，这个参数对吞吐量几乎没有影响。", 25, False),
+    # 不过 concedes ("still, …"): html/article/newspaper/chinese_article.html, the opposition's reaction
+    ("不过泛民主派议员们普遍指责梁振英“撒谎”，要求他马上辞职下台。", 3, False),
+    ("但凡用过这个工具的人，都知道它的配置文件有多复杂。", 2, False),  # 但凡 is "whoever", not "but"
+    ("据《红周刊》记者了解，龙湖多地项目均存在各种违规销售及施工问题。", 4, False),
+])
+def test_a_turn_after_the_set_up_counts_in_chinese(sentence: str, position: int, counts: bool) -> None:
+    texts = ["网关的架构设计让人看着非常舒服，分工明确，扩展性强。"] * position + [sentence]
+    params = PARAMS["zh"]
+    bonus = cue_penalties(texts, 200, dataclasses.replace(params, turn=0.0))[position] - \
+        cue_penalties(texts, 200, params)[position]
+    assert (bonus > 0) == counts
+
+
+def test_the_turn_cue_reads_chinese_only() -> None:
+    # English has its own cue for "But…" (a sentence that leans back costs, see above)
+    texts = ["Apple released iOS 18 on Monday."] * 3 + ["But the update broke Wi-Fi on older iPhones."]
+    params = PARAMS["en"]
+    assert params.turn == 0.0
+    assert list(cue_penalties(texts, 320, dataclasses.replace(params, turn=1.0))) == list(
+        cue_penalties(texts, 320, params))
+
+
+_GATEWAY_TITLE = "微服务网关实践（三）：鉴权模块的性能问题与替代方案"
+_GATEWAY = "\n\n".join([  # a tech blog's shape: the set-up, then "然而" and the post's problem
+    "网关的架构设计让人看着非常舒服，分工明确，扩展性强。",
+    "特别是鉴权模块，网关会把每个请求的令牌同步发送给鉴权模块校验，鉴权模块也会定时同步权限规则，判断请求能否访问目标服务。",
+    "所有请求都会先经过鉴权模块，鉴权模块再把结果返回给网关，如果想要给网关增加新的校验方式，只需要扩展鉴权模块就行了。",
+    "运维团队也把规则做成了配置文件，只需要修改配置就可以生效，而不需要改动任何业务代码。",
+    "从解耦的角度看，这样的设计很棒。",
+    "然而，随着接入网关的服务越来越多，大家都发现鉴权模块的性能影响很大。",
+    "第一个影响是延迟变高，压测报告显示，加了鉴权模块以后，P99 延迟差了一个数量级。",
+    "第二个影响是 CPU 消耗翻倍，网关节点不得不扩容了一倍。",
+    "我们的解决方案非常简单，把令牌校验下沉到每个服务的本地缓存里，鉴权模块只负责同步规则。",
+    "改造以后，网关的延迟回到了原来的水平，节点数量也减少了一半。",
+])
+
+
+def test_the_turn_of_a_chinese_post_comes_before_its_set_up() -> None:
+    summary = summarize(_GATEWAY, title=_GATEWAY_TITLE, language="zh", sentences=2)
+    assert "然而，随着接入网关的服务越来越多，大家都发现鉴权模块的性能影响很大。" in summary.sentences, summary.sentences
+
+
+@pytest.mark.parametrize(("key", "turn"), [
+    # was the set-up alone: "…其实是几句微信群里的截图，就是这个。我看媒体报道，这是李文亮医生的一个班级群…"
+    ("feeds/rssant/http-www-gushequ-com-feed.xml#4", "但大家其实都忽略了另一种风险"),
+    # was "我们知道，HTTP是无状态的，…" and no word of what the post is for
+    ("feeds/rssant/coolshell-cn-feed.xml#9", "但是，这个世界还是比较复杂的"),
+])
+def test_real_chinese_posts_keep_their_turn(corpus: Path, key: str, turn: str) -> None:
+    item = article(corpus, key)
+    assert item is not None
+    summary = summarize(item.text, title=item.title, language="zh")
+    assert any(s.startswith(turn) for s in summary.sentences), summary.sentences
