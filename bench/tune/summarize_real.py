@@ -61,8 +61,6 @@ ABLATIONS: list[tuple[str, dict[str, float]]] = [
     ("no announcement cue", {"announce": 0.0}),
     ("no coherence rule (a leaning sentence may open a blurb)", {"coherent": False}),
     ("no colon rule (a sentence ending in a colon may come alone)", {"introduce": False}),
-    ("no turn cue (Chinese: 然而/但… among the first ten)", {"turn": 0.0}),
-    ("turn cue anywhere in the text", {"turn_within": 10**6}),
 ]
 
 

@@ -3,8 +3,7 @@
 An editor skips a sentence that leans on the one before it ("This…", "But…", "此外…", "这…"):
 shown alone it means nothing, or the opposite of the article.  An opening quotation is colour
 rather than news, and a sentence much longer than the blurb's
-share is usually background (a career, a chronology) and crowds out the news.  A Chinese piece
-that sets the scene and then turns ("然而，…") makes its point in the turn.  A blog post or a
+share is usually background (a career, a chronology) and crowds out the news.  A blog post or a
 paper that says what it is about ("I'll be discussing…", "Here we report…") has said its point.
 """
 
@@ -33,12 +32,6 @@ _LEANING_EN = re.compile(
 # often start the sentence that carries a Chinese story's point (然而，在这份亮丽的成绩单背后…), and
 # penalising them cost precision on the dev half.
 _LEANING_ZH = re.compile(r"^[“‘「『（(]*(?:这|此|该|其|它|他们|她们|它们|对此|为此|此外|另外|除此之外|与此同时)")
-# Chinese contrastive openers near the top: commentary, features and tech posts set the scene (a date,
-# the results, the architecture) and then turn ("然而，在这份亮丽的成绩单背后…", "但福奇忽略了一个致命的问题…",
-# "然而，随着 Istio 1.0 的发布…"): the turn is the piece's point.  Only the opening sentences count
-# (PacSumParams.turn_within; further down a turn is a detail of the body), and not 不过, which concedes
-# ("still, …"; a news story's "不过泛民主派议员们普遍指责…" is a reaction, not the news).  但凡 is "whoever".
-_TURN_ZH = re.compile(r"^[“‘「『（(]*(?:然而|但是|但(?![凡愿])|可是|不料)")
 # Names and numbers: the facts of a story ("JPMorgan Chase earned $4.9 billion", "2019年…8.8%").
 _FACT = re.compile(r"(?<=\s)[A-Z][\w.&'’-]+|\d+(?:[.,]\d+)*%?|《[^》]{1,30}》")
 _QUOTE_START = re.compile(r"^[\"“「『]")
@@ -84,8 +77,6 @@ def cue_penalties(texts: Sequence[str], budget: int, params: PacSumParams) -> np
             penalty += params.quote
         if params.question and _QUESTION_END.search(text):
             penalty += params.question
-        if params.turn and i < params.turn_within and _TURN_ZH.match(text):
-            penalty -= params.turn
         if params.facts:
             penalty -= params.facts * min(1.0, len(_FACT.findall(text)) / 4)
         if params.long and budget > 0:

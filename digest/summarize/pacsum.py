@@ -46,18 +46,15 @@ class PacSumParams:
     announce: float = 0.0  # bonus for a sentence that says what the post is about ("I'll be discussing…")
     coherent: bool = False  # a lower-ranked sentence that leans back never opens a blurb (blurb.choose)
     introduce: bool = False  # a lower-ranked sentence ending in a colon comes only with the next one
-    turn: float = 0.0  # bonus for an opening sentence that turns against the set-up ("然而，…", "但…")
-    turn_within: int = 10  # ... among this many first candidates
 
 
 # One set of weights per language: the blurb budgets differ (320 / 200 characters), and so do the
 # habits of the press (an English lede is one long sentence; a Chinese one runs over several).
-# Chosen by bench/tune/summarize_real.py on the dev half only (announce, coherent and turn: by hand, on the
-# dev halves, one change at a time; docs/benchmarks/summaries.md).
+# Chosen by bench/tune/summarize_real.py on the dev half only (announce and coherent: by hand, on the
+# dev half, one change at a time; docs/benchmarks/summaries.md).
 PARAMS = {
     "en": PacSumParams(long=0.0, announce=0.6, coherent=True, introduce=True),
-    "zh": PacSumParams(title=2.0, overlap=1.0, long=2.0, facts=0.2, leaning=0.0, question=0.0, introduce=True,
-                       turn=1.0),
+    "zh": PacSumParams(title=2.0, overlap=1.0, long=2.0, facts=0.2, leaning=0.0, question=0.0, introduce=True),
 }
 
 
