@@ -37,14 +37,19 @@ _FACT = re.compile(r"(?<=\s)[A-Z][\w.&'’-]+|\d+(?:[.,]\d+)*%?|《[^》]{1,30}�
 _QUOTE_START = re.compile(r"^[\"“「『]")
 _QUESTION_END = re.compile(r"[?？][\"'”’」』)）]*$")
 _COLON_END = re.compile(r"[:：]\s*$")
-# A sentence that says what the piece is about: "I'll be discussing…", "In this post, we…" (never a quotation).
+# A sentence that says what the piece is about: "I'll be discussing…", "In this post, we…".  The
+# writer speaks in their own voice at the start of the sentence (after at most "Today," or "In this
+# talk"), never inside a quotation (“We will explore all options,” the minister said) or reported
+# speech (The minister said we will look…); "in this series" is a sports page's, not a post's.
+_PIECE = r"(?:post|article|piece|essay|guide|tutorial|talk|paper|video|episode)"
+_VOICE_START = rf"^(?:(?:today|now|so|first|next|below|here|in this {_PIECE}),?\s+)?"
 _ANNOUNCE_EN = re.compile(
-    r"^[^\"“”]*\b(?:in this (?:post|article|piece|essay|guide|tutorial|series)\b|"
-    r"here,? (?:we|I) (?:report|present|show|describe|investigate|propose|demonstrate|introduce|examine)|"
-    r"(?:I|we)(?:['’]ll| will| am going to| are going to) (?:be )?(?:discuss|show|explain|describe|look at|walk|cover|"
-    r"explore|take a look|go over|introduce)|"
-    r"this (?:post|article|piece|essay|guide|tutorial) (?:is about|will|explains|describes|looks at|shows|covers|explores))"
-    r"[^\"“”]*$",
+    r"^(?!.*[\"“”‘])(?:"
+    rf".*\bin this (?:post|article|piece|essay|guide|tutorial)\b|"
+    rf"{_VOICE_START}here,? (?:we|I) (?:report|present|show|describe|investigate|propose|demonstrate|introduce|examine)|"
+    rf"{_VOICE_START}(?:I|we)(?:['’]ll| will| am going to| are going to) (?:be )?(?:discuss|show|explain|describe|"
+    r"look at|walk|cover|explore|take a look|go over|introduce)|"
+    rf"{_VOICE_START}this {_PIECE} (?:is about|will|explains|describes|looks at|shows|covers|explores))",
     re.IGNORECASE)
 
 

@@ -147,8 +147,13 @@ def test_real_blurbs_do_not_open_with_a_sentence_that_leans_back(corpus: Path, k
      "machines.", True),
     ("Here we present an expanded cloning toolkit that contains modules encoding a variety of CRISPR/Cas-based "
      "nucleases.", True),
-    # a quotation is someone's plan, not the article's
+    ("Today, we will introduce a new API for streams.", True),
+    # a quotation is someone's plan, not the article's, and so is reported speech
     ("“We will explore all options,” the minister said on Tuesday.", False),
+    ("‘We will explore all options,’ the minister said.", False),
+    ("The minister said we will look at all the evidence before deciding.", False),
+    # a sports page's "series" is a set of games
+    ("Butler had averaged 29 points in this series before the injury.", False),
     ("Microsoft said on Thursday it aims to remove more carbon than it emits by 2030.", False),
 ])
 def test_an_announcement_of_the_topic_counts_for_a_sentence(sentence: str, counts: bool) -> None:
