@@ -180,11 +180,25 @@ def test_a_lede_that_opens_with_the_headlines_words_keeps_them(language: str, ti
     assert summarize(text, title="", language=language).sentences[0] == lede
 
 
-def test_a_title_the_feed_cut_from_the_text_cuts_nothing_off_it() -> None:
-    # feeds/rsparser/scriptingNews.rss: a post without a title gets its first words, cut with "…"
-    title = "Health care is socialist is getting a bunch of new reads today thanks to some powerful…"
-    text = "Health care is socialist is getting a bunch of new reads today thanks to some powerful RTs."
-    assert "RTs." not in summarize(text, title=title, language="en").sentences
+# feeds/rsparser/scriptingNews.rss: a post without a title gets its first words, cut with "…".  The
+# sentence the cut runs through is the text's own (the title shows only its start); a sentence the
+# title holds whole is shown already.
+_SCRIPTING = "Health care is socialist is getting a bunch of new reads today thanks to some powerful RTs."
+_ACA = ("I get my health insurance through the ACA. It's very much alive, Spicer. "
+        "Without it I would not have health insurance.")
+_CPI = "国家统计局今天公布了十月份的居民消费价格指数数据。"
+_CPI_MORE = "国家统计局今天公布了十月份的居民消费价格指数。数据显示，全国居民消费价格同比上涨0.2%，环比下降0.1%。"
+
+
+@pytest.mark.parametrize(("language", "title", "text", "expected"), [
+    ("en", _SCRIPTING[:86].rstrip() + "…", _SCRIPTING, (_SCRIPTING,)),
+    ("en", _ACA[:84] + "…", _ACA, ("Without it I would not have health insurance.",)),
+    ("zh", _CPI[:20] + "…", _CPI, (_CPI,)),
+    ("zh", _CPI_MORE[:30] + "…", _CPI_MORE, ("数据显示，全国居民消费价格同比上涨0.2%，环比下降0.1%。",)),
+], ids=["en", "en-title-holds-two-sentences", "zh", "zh-title-holds-one-sentence"])
+def test_a_title_the_feed_cut_from_the_text_cuts_nothing_off_it(
+        language: str, title: str, text: str, expected: tuple[str, ...]) -> None:
+    assert summarize(text, title=title, language=language).sentences == expected
 
 
 @pytest.mark.parametrize(("language", "headline", "site", "glued", "lede"), [

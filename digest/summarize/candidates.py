@@ -52,6 +52,7 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
     stop = stop_words(language) | stop_words("en")
     trailer = trailer_start([s.text for s in sentences], [s.terminated for s in sentences])
     title_key = _key(title)
+    title_cut = title.rstrip().endswith(("…", "..."))
     title_words = {w for w in rough_words(title) if w not in stop}
     any_terminated = any(s.terminated for s in sentences)
     furniture = _on_furniture_lines(text, sentences)
@@ -72,7 +73,7 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
             continue
         seen.add(key)
         content = [w for w in rough_words(sentence.text) if w not in stop]
-        if _repeats_title(key, content, title_key, title_words):
+        if _repeats_title(key, content, title_key, title_words, cut=title_cut):
             continue
         truncated = truncated and sentence.text.endswith(ELLIPSIS)
         is_weak = truncated or (any_terminated and not sentence.terminated) or len(set(content)) < _MIN_WORDS
@@ -176,12 +177,20 @@ def _key(text: str) -> str:
     return _NOT_WORD.sub("", text.casefold())
 
 
-def _repeats_title(key: str, content: Sequence[str], title_key: str, title_words: set[str]) -> bool:
-    """A sentence that only says the headline again ("Apple releases iOS 18" under that title)."""
+def _repeats_title(key: str, content: Sequence[str], title_key: str, title_words: set[str], *, cut: bool) -> bool:
+    """A sentence that only says the headline again ("Apple releases iOS 18" under that title).
+
+    `cut`: the title ends in "…", the feed's cut of the text's own opening (a post without a
+    title).  Then only a sentence that lies wholly inside it is shown already; the sentence the cut
+    runs through goes on past it ("…thanks to some powerful…" under "…thanks to some powerful
+    RTs."), so it is the text's, however many of its words the title holds.
+    """
     if not title_key:
         return False
     if key == title_key or (key in title_key and len(key) >= 0.5 * len(title_key)):
         return True
+    if cut and key not in title_key:
+        return False
     distinct = set(content)
     if not distinct or len(key) > 1.3 * len(title_key):
         return False
