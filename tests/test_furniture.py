@@ -180,6 +180,27 @@ def test_a_lede_that_opens_with_the_headlines_words_keeps_them(language: str, ti
     assert summarize(text, title="", language=language).sentences[0] == lede
 
 
+# A lede that goes on from its headline's words is one sentence: the headline is a name or a topic
+# (a Wikipedia-style title, a product), or what follows continues the phrase (a comma, a lowercase
+# word, a Chinese preposition or measure word, Chinese after a Latin name).  Only a clause followed
+# by a new sentence is a headline glued in front.
+@pytest.mark.parametrize(("language", "title", "lede"), [
+    ("zh", "苹果发布 iPhone 15", "苹果发布 iPhone 15 系列，起售价5999元，将于9月22日正式发售。"),
+    ("zh", "华为Mate 60 Pro", "华为Mate 60 Pro 于8月29日中午在华为商城上架，开售后一分钟内即告售罄。"),
+    ("zh", "神舟十八号载人飞船", "神舟十八号载人飞船 于4月25日20时59分在酒泉卫星发射中心发射升空，约10分钟后与火箭成功分离。"),
+    ("en", "Windows 11 - Ars Technica", "Windows 11 Pro will soon require a Microsoft account and an internet connection "
+                                        "during setup, the company said."),
+    ("en", "Jimmy Carter", "Jimmy Carter, President of the United States from 1977 to 1981, died on Sunday at his "
+                           "home in Plains, Georgia."),
+    ("en", "Apple reports record quarterly revenue", "Apple reports record quarterly revenue, Chief Executive "
+                                                     "Tim Cook said on Thursday, driven by iPhone sales in India."),
+], ids=["zh-measure-word", "zh-name-preposition", "zh-preposition", "en-name-site", "en-name-comma", "en-comma"])
+def test_a_lede_that_goes_on_from_the_headline_is_kept_whole(language: str, title: str, lede: str) -> None:
+    more = ("业内人士认为，这将带动相关产业链的增长。" if language == "zh"
+            else "Analysts said the change had been expected for some time.")
+    assert summarize(f"{lede} {more}", title=title, language=language).sentences[0] == lede
+
+
 # feeds/rsparser/scriptingNews.rss: a post without a title gets its first words, cut with "…".  The
 # sentence the cut runs through is the text's own (the title shows only its start); a sentence the
 # title holds whole is shown already.

@@ -19,7 +19,7 @@ from dataclasses import replace
 from ..furniture import cut, is_furniture_line, is_truncated, without_quotes
 from .blurb import ELLIPSIS
 from .boilerplate import is_boilerplate, trailer_start
-from .sentences import Sentence, split_sentences
+from .sentences import CJK, Sentence, split_sentences
 from .stopwords import stop_words
 from .tokenizer import rough_words
 
@@ -34,6 +34,19 @@ _TITLE_PREFIX = 8  # characters of the headline a sentence must open with to hav
 _SITE_SEPARATOR = re.compile(r"\s[-|–—]\s|_|｜")
 # What an English sentence starts with: a capital, a number, or a word like "iPhone" (after any quote).
 _SENTENCE_START = re.compile(r"[\"'“‘(\[]*(?:[A-Z0-9$£€]|[a-z]+[A-Z])")
+# A headline is a clause (a name or a topic is not): at least this many words, or Chinese characters.
+_HEADLINE_WORDS = 4
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*")
+_CJK_CHAR = re.compile(f"[{CJK}]")
+# What goes on with the words before it: a headline glued to the lede is followed by a new sentence.
+# In front of the space: a comma or an opening bracket ("Jimmy Carter, President of…").
+_OPEN_END = re.compile(r"[,，、(（\[【“‘\"']$")
+# After it, in Chinese: a particle, preposition, conjunction or measure word ("华为Mate 60 Pro 于8月29日…",
+# "…发布 iPhone 15 系列，"); a new sentence opens with its subject, a time or a place.
+_ZH_GOES_ON = re.compile(r"^(?:[的地得了着过于在将已是和与及或等向对为把被从以由也都又就才并而但却所之其该]"
+                         r"|系列|款|个|位|名|家|台|部|项|次|版|代|型|号)")
+_LATIN_END = re.compile(r"[A-Za-z0-9]$")
+_CLOSED = re.compile(r"[.!?。！？…][\"'”’」』)）]*$")
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’」』)）]*$")  # "[…]" after a whole sentence elides what follows
 _CUT_MARK = re.compile(r"[\s,;:，、；：]*(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|\.{3,}|…+)\s*$")
 _STAMP = re.compile(r"^\s*(?:最后更新|更新时间|发布时间|Updated|Published)?\s*[:：]?\s*"
@@ -110,8 +123,13 @@ def _title_prefix(text: str, title: str, language: str) -> int:
     Only the whole headline counts (punctuation and case aside), or its part on either side of a
     site separator ("Headline - Site", "Opinion | Headline"): a lede often opens with the
     headline's first words ("Council tax rises in England will be capped…" under "Council tax
-    rises to be capped"), and those words are the sentence's own.  In English what follows must
-    also start a sentence ("Council tax rises in England…" under "Council tax rises" is one).
+    rises to be capped"), and those words are the sentence's own.  A glued headline is followed by
+    a new sentence; a lede that merely goes on from its opening words is one sentence, so nothing
+    is cut when (`_goes_on`) the headline is a name or topic rather than a clause ("Jimmy Carter",
+    "Windows 11", "华为Mate 60 Pro": fewer than four words or Chinese characters), ends in a comma,
+    or is followed by a lowercase word, a Chinese particle, preposition or measure word, or, in
+    Chinese, Chinese after a Latin word or number ("苹果发布 iPhone 15 系列，起售价…"); a headline that
+    ends as a sentence does ("？", "!") is always followed by a new one.
     """
     if title.rstrip().endswith(("…", "...")):
         return 0  # the text's own opening, cut short by the feed: not a headline glued in front
@@ -126,9 +144,23 @@ def _title_prefix(text: str, title: str, language: str) -> int:
         if len(head) > longest:
             break
         rest = text[match.end():]
-        if head in headlines and rest and (language == "zh" or _SENTENCE_START.match(rest)):
+        if head in headlines and rest and not _goes_on(text[: match.start()], rest, language):
             best = match.end()
     return best
+
+
+def _goes_on(before: str, rest: str, language: str) -> bool:
+    """True when `rest` continues the phrase `before` (see _title_prefix), so no headline ends there."""
+    if _CLOSED.search(before):
+        return False  # the headline ends as a sentence does ("…是怎么搞的？ sitemap.xml…")
+    latin_words = len(_LATIN_WORD.findall(before))
+    if max(latin_words, len(_CJK_CHAR.findall(before))) < _HEADLINE_WORDS or _OPEN_END.search(before):
+        return True
+    if (language != "zh" or (rest[0].isascii() and rest[0].isalpha())) and not _SENTENCE_START.match(rest):
+        return True  # English goes on in lower case; so does a Latin word inside Chinese
+    if language == "zh":
+        return bool(_ZH_GOES_ON.match(rest)) or bool(_LATIN_END.search(before) and _CJK_CHAR.match(rest))
+    return False
 
 
 def _on_furniture_lines(text: str, sentences: Sequence[Sentence]) -> set[int]:
