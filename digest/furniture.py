@@ -63,8 +63,11 @@ DROP: tuple[Pattern, ...] = (
        r"|^[A-Z][A-Z .,'/-]{2,40}\s*[—–-]*\s*$",
        "新华社巴黎12月9日电（记者唐霁）"),
     _p("photo credit", r"^" + _CREDIT, "Photo: AP", re.IGNORECASE),
-    # A site's prompt to get its app, after every item of its feed.
-    _p("app download prompt", r"官方\s*App\s*[:：]|(?:应用商店|应用市场|App\s*store)[^。！？\n]{0,6}搜索\s*[:：]",
+    # A site's prompt to get its app, after every item of its feed: the whole sentence (or paragraph)
+    # is "where: search for the name;", once or for each platform.  Prose that mentions an app store
+    # ("玩家在应用商店中搜索：“原神”即可下载，首日…") goes on after the name, so it stays.
+    _p("app download prompt", r"^(?:[^。！？，,\n]{0,12}(?:官方\s*App\s*[:：]|应用商店|应用市场|App\s*store)"
+       r"[^。！？\n]{0,40}?搜索\s*[:：]\s*[^\s。！？，,；;:：]{1,15}\s*(?:[；;。]\s*|$))+$",
        "喷嚏网官方App :【安卓】在 豌豆荚 、360手机助手、小米应用商店，搜索：喷嚏阅读；", re.IGNORECASE),
     _p("image caption", r"^[^。！？]{2,60}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{0,30}(?:供图|摄)\s*$",
        "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),

@@ -184,3 +184,24 @@ def test_a_label_or_a_chinese_paragraph_is_not_joined_to_the_next(first: str, se
     assert text is not None
     paragraphs = text.split("\n\n")
     assert first in paragraphs and second in paragraphs
+
+
+# Prose that mentions an app store is the article's; the site's own prompt (喷嚏网's feed footer,
+# feeds/rssant/dapenti_blog_iframe.xml) is furniture, as a paragraph of its own.
+_PROMPT = ("喷嚏网官方App :【安卓】在 豌豆荚 、360手机助手、小米应用商店，搜索：喷嚏阅读；"
+           "<br>【ios】App store里搜索：喷嚏网官方阅读；")
+_STORE_PROSE = [
+    "据悉，该游戏已于今日在各大平台上线，玩家在应用商店中搜索：“原神”即可下载，首日下载量突破千万。",
+    "记者在华为应用市场搜索：“反诈”，发现共有十余款同名应用，其中多款并非官方出品。",
+    "Players who search the App Store for “Genshin Impact” can download it today, the publisher said on Monday.",
+]
+
+
+def test_prose_about_an_app_store_stays_and_the_sites_app_prompt_goes() -> None:
+    blocks = "".join(f"<p>{p}</p>" for p in [*_STORE_PROSE, _PROMPT])
+    text = extract_main_text(f"<html><body><article><h1>新游上线</h1>{blocks}{_BODY}</article></body></html>", "")
+    assert text is not None
+    paragraphs = text.split("\n\n")
+    for paragraph in _STORE_PROSE:
+        assert paragraph in paragraphs
+    assert "喷嚏阅读" not in text
