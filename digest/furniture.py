@@ -69,6 +69,19 @@ DROP: tuple[Pattern, ...] = (
     _p("app download prompt", r"^(?:[^。！？，,\n]{0,12}(?:官方\s*App\s*[:：]|应用商店|应用市场|App\s*store)"
        r"[^。！？\n]{0,40}?搜索\s*[:：]\s*[^\s。！？，,；;:：]{1,15}\s*(?:[；;。]\s*|$))+$",
        "喷嚏网官方App :【安卓】在 豌豆荚 、360手机助手、小米应用商店，搜索：喷嚏阅读；", re.IGNORECASE),
+    # A site's line pointing to itself, after every item of its feed: its address ("喷嚏网官方网站：
+    # http://dapenti.com (海外访问：https://dapenti.com)") and its accounts elsewhere ("…喷嚏网官方新浪
+    # 围脖", "Follow us on Twitter").  The whole sentence is the pointer: prose that names a site or an
+    # account ("…在其官方微信公众号发布声明称，…。") goes on.
+    _p("official site line", r"^[^。！？.!?:：\n]{0,16}(?:官方网站|官方网址|官网|网址|official\s+(?:web\s*)?site|website)"
+       r"\s*[:：]\s*(?:https?://|www\.)\S+(?:\s*[(（][^()（）\n]{0,40}[)）])?\s*[。.;；]?\s*$",
+       "喷嚏网官方网站：http://dapenti.com (海外访问：https://dapenti.com)", re.IGNORECASE),
+    _p("follow us line", r"^[^。！？\n]{0,30}官方(?:新浪|腾讯)?(?:微博|围脖|微信公众号|公众号|微信)[\s:：@A-Za-z0-9_.-]{0,30}$"
+       r"|^(?:欢迎|请|扫码|长按)?关注(?:我们|本站|本号)?的?(?:新浪|腾讯)?(?:微博|围脖|微信公众号|公众号|微信)"
+       r"[\s:：@A-Za-z0-9_.“”\"-]{0,30}[。！!]?$"
+       r"|^(?:Follow|Like|Find)\s+us\s+on\s+(?:Twitter|X|Facebook|Instagram|YouTube|Flipboard|Snapchat|Pinterest|"
+       r"LinkedIn|Mastodon|Threads|Bluesky|TikTok|Weibo|WeChat)(?:\s*(?:,|and|&|or)\s*[A-Z]\w+)*\s*[.!]?$",
+       "每天网络精华尽在【喷嚏图卦】 喷嚏网官方新浪围脖", re.IGNORECASE),
     _p("image caption", r"^[^。！？]{2,60}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{0,30}(?:供图|摄)\s*$",
        "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),
 )

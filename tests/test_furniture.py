@@ -38,6 +38,10 @@ DROPPED = [
     ("app download prompt", "喷嚏网官方App :【安卓】在 豌豆荚 、360手机助手、小米应用商店，搜索：喷嚏阅读；",
      "feeds/rssant/dapenti_blog_iframe.xml"),
     ("app download prompt", "【ios】App store里搜索：喷嚏网官方阅读；", "feeds/rssant/dapenti_blog_iframe.xml"),
+    ("official site line", "喷嚏网官方网站：http://dapenti.com (海外访问：https://dapenti.com)",
+     "feeds/rssant/dapenti_blog_iframe.xml"),
+    ("follow us line", "每天网络精华尽在【喷嚏图卦】 喷嚏网官方新浪围脖", "feeds/rssant/dapenti_blog_iframe.xml"),
+    ("follow us line", "Follow us on Twitter & Instagram", "html/article/newspaper/foxnews.com1.newspaper-expected.txt"),
     ("image caption", "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。", "html/article/gne/cjn-1.html"),
     ("image caption", "城市摄影队 周斌 摄", "html/article/gne/cjn-1.html"),
 ]
@@ -84,6 +88,10 @@ KEPT = [
     "这款应用已在各大应用商店上架，用户搜索“喷嚏阅读”即可下载。",
     "据悉，该游戏已于今日在各大平台上线，玩家在应用商店中搜索：“原神”即可下载，首日下载量突破千万。",
     "记者在华为应用市场搜索：“反诈”，发现共有十余款同名应用，其中多款并非官方出品。",
+    # a site's address or account named in prose (feeds/rssant/dapenti_blog_iframe.xml, ifeng_news1.html)
+    "8月13日，贵州国台酒业股份有限公司在其官方微信公众号发布声明称，公司将随时依法积极配合调查工作。",
+    "据大公网官方微博消息，香港有人今日（7日）下午发起“塞机场”活动，试图再次阻碍来往机场交通。",
+    "The company's website: https://example.com was down all morning, customers said.",
 ]
 
 
@@ -327,3 +335,19 @@ def test_extraction_drops_related_headlines_and_captions() -> None:
     text = extract_main_text(page, "https://example.cn/a/1")
     assert text is not None and "国内生产总值" in text
     assert "普京销毁违禁食物" not in text and "Photo: AP" not in text
+
+
+# feeds/rssant/dapenti_blog_iframe.xml: every item ends with the site's footer (its app, its address,
+# its Weibo account); the blurb holds the item's own words or nothing.
+_DAPENTI_FOOTER = ("\n\n(视频)\n\n喷嚏网官方App :【安卓】在 豌豆荚 、360手机助手、小米应用商店，搜索：喷嚏阅读；"
+                   "【ios】App store里搜索：喷嚏网官方阅读；\n\n喷嚏网官方网站：http://dapenti.com "
+                   "(海外访问：https://dapenti.com)\n\n每天网络精华尽在【喷嚏图卦】 喷嚏网官方新浪围脖")
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), [
+    ("邱瑞讲租房经历这段太有意思了", "邱瑞讲租房经历这段太有意思了，头一次感觉数学知识能这么好笑",
+     ("邱瑞讲租房经历这段太有意思了，头一次感觉数学知识能这么好笑",)),
+    ("《妇仇者联盟》：枪在手，跟鹅走！", "《妇仇者联盟》：枪在手，跟鹅走！", ()),
+], ids=["item-with-text", "item-only-its-title"])
+def test_a_sites_footer_never_fills_a_blurb(title: str, text: str, expected: tuple[str, ...]) -> None:
+    assert summarize(text + _DAPENTI_FOOTER, title=title, language="zh").sentences == expected

@@ -114,6 +114,9 @@ _FURNITURE = {
     "feed's cut marker": re.compile(r"\[(?:…|\.\.\.|&hellip;)\]|\s\.\.\.$"),
     # Headlines of a related-articles block run together: a date or a comment count glued between two.
     "related headlines": re.compile(r"[^\W\d_](?:19|20)\d\d-\d\d?-\d\d?(?:[^\W\d_]|[“《【])|\s评论\s\d+\S"),
+    # A site pointing to itself: its address, its accounts elsewhere (喷嚏网's footer, news pages' "Follow us on").
+    "official site line": re.compile(r"^\S{0,12}(?:官方网站|官网)\s*[:：]\s*https?://\S+(?:\s*\(.*\))?$|^Official website:\s*http"),
+    "follow us line": re.compile(r"官方新浪围脖$|官方微博$|^关注我们|^Follow us on \w+", re.IGNORECASE),
 }
 # Checked on the line of the article a blurb sentence comes from: a photo caption ends in its credit.
 _CAPTION_LINE = re.compile(r"\b(?:Photo|Image|Picture)s?(?:\s+credit)?\s*:\s*[^.!?]{1,60}$", re.IGNORECASE)
