@@ -14,7 +14,7 @@ from ..models import language_of
 from .algorithms import ALGORITHMS as _RANKERS
 from .algorithms import Unit, dependents, rank
 from .blurb import choose, render
-from .candidates import candidates
+from .candidates import apart, candidates
 from .sentences import Sentence, split_sentences
 from .tokenizer import SumyTokenizer
 
@@ -34,7 +34,8 @@ SUMMARY_VERSION = "6"  # 2: issue 16 (furniture list, cues, teasers); 3: line fu
 # 5: a filler that leans back never opens a blurb, a statement of the topic counts (English), app prompts,
 # a filler ending in a colon comes only with the next sentence; 6: review fixes (a title cut with "…" drops only the
 # sentences it holds whole; no headline is cut off a lede that goes on from it;
-# a site's address and follow-us lines are furniture)
+# a site's address and follow-us lines are furniture; a colon sentence and the next sentence of the article come as
+# a pair; a waiting sentence's rank goes to the next one down)
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}
@@ -82,7 +83,8 @@ def summarize(
     order = rank(name, units, title, lang, budget)
     texts = [u.text for u in units]
     leaning, introducing = dependents(name, texts, lang)
-    chosen = choose(order, texts, sentences, budget, reach=sentences, leaning=leaning, introducing=introducing)
+    chosen = choose(order, texts, sentences, budget, reach=sentences, leaning=leaning, introducing=introducing,
+                    apart=apart(text, pool) if introducing else (), refill=True)
     picked = tuple(units[i].text for i in chosen)
     return Summary(picked, render(picked, budget))
 

@@ -22,13 +22,19 @@ _TRAILING = re.compile(r"[\s，、；：,;:—–\-(（「『“‘\"']+$")
 
 
 def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: int, reach: int,
-           leaning: Collection[int] = (), introducing: Collection[int] = ()) -> list[int]:
+           leaning: Collection[int] = (), introducing: Collection[int] = (), apart: Collection[int] = (),
+           refill: bool = False) -> list[int]:
     """Indices to show, in article order: the best that fit, looking at most `reach` ranks deep.
 
     Sentences that cannot stand alone fill a blurb only beside what they need, unless they are the
     best (the ranking has weighed that): one in `leaning` ("It is…", "But…", "There is…") after
     an earlier sentence of the article, so it never opens a blurb; one in `introducing` ("…the
-    following lines:") with the sentence after it.  Until then such a sentence waits.
+    following lines:") with the sentence it introduces, the next one in the article, which comes
+    in with it as a pair if both fit (the pair's first sentence is the earlier one a leaning second
+    needs: "Julian Sanchez, writing for Just Security:" then "But Apple is…").  An introducing
+    sentence in `apart` has no such sentence among the candidates (what followed it, code or
+    furniture, was dropped), so it never comes.  Until then such a sentence waits; with `refill`
+    its rank does not use up `reach`, so the next sentence down can take its place.
     """
     if count <= 0 or not ranked:
         return []
@@ -37,14 +43,26 @@ def choose(ranked: Sequence[int], texts: Sequence[str], count: int, max_chars: i
     looking = True
     while looking and len(chosen) < count:
         looking = False
-        for index in ranked[: max(reach, count)]:
-            if index in tried or (index != ranked[0] and (
-                    (index in leaning and not any(i < index for i in chosen))
-                    or (index in introducing and index + 1 not in chosen))):
+        depth = max(reach, count)
+        for rank, index in enumerate(ranked):
+            if rank >= depth:
+                break
+            if index in tried:
                 continue
+            group = [index]
+            if index != ranked[0]:
+                pair = index + 1
+                if index in introducing and (index in apart or pair not in chosen):
+                    group.append(pair)
+                    if (index in apart or pair >= len(texts) or pair in tried or pair in introducing
+                            or len(chosen) + 2 > count):
+                        group = []
+                if not group or (index in leaning and not any(i < index for i in chosen)):
+                    depth += refill  # it waits: with refill the next rank may take its place
+                    continue
             tried.add(index)
-            if len(join([texts[i] for i in sorted([*chosen, index])])) <= max_chars:
-                chosen.append(index)
+            if len(join([texts[i] for i in sorted([*chosen, *group])])) <= max_chars:
+                chosen += group
                 looking = True  # a sentence waiting for this one may now follow it
                 break
     if not chosen:

@@ -94,6 +94,13 @@ def candidates(text: str, title: str, language: str, limit: int | None = None) -
     return [sentence for sentence, _ in _cap(strong or weak, limit)]
 
 
+def apart(text: str, pool: Sequence[Sentence]) -> set[int]:
+    """Indices of the candidates the next candidate does not directly follow in `text`: between them
+    lies something dropped (a code line, furniture, a repeat), so what the first introduces ("…the
+    following lines:") is not among the candidates (blurb.choose)."""
+    return {i for i in range(len(pool)) if i + 1 == len(pool) or text[pool[i].end:pool[i + 1].start].strip()}
+
+
 def _trimmed(sentence: Sentence, title: str, language: str, *, lead: bool, truncated: bool) -> Sentence:
     """The sentence without the furniture at its ends (furniture.CUT), the headline it opens with
     (a title glued to the lede by the page), or an inline stock quote.  A sentence the feed cut
