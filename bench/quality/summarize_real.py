@@ -44,13 +44,29 @@ def pin_hash_seed(module: str) -> None:
     each process fed the SVD the rows in another order; the floating-point noise then broke the
     many ties between sentences differently (Chinese dev precision 0.052 or 0.073, English
     held-out 0.382 or 0.412, from one run to the next).  With a fixed hash seed the table repeats.
-    The interpreter's own options are passed on: `-P` is what keeps `PYTHONPATH=TREE:.` measuring
-    TREE's code instead of this checkout's.
+    The interpreter's own options are passed on (interpreter_options): `-P` is what keeps
+    `PYTHONPATH=TREE:.` measuring TREE's code instead of this checkout's.
     """
     if os.environ.get("PYTHONHASHSEED") != "0":
         os.environ["PYTHONHASHSEED"] = "0"
-        flags = sys.orig_argv[1 : sys.orig_argv.index("-m")] if "-m" in sys.orig_argv else []
-        os.execv(sys.executable, [sys.executable, *flags, "-m", module, *sys.argv[1:]])
+        os.execv(sys.executable, [sys.executable, *interpreter_options(), "-m", module, *sys.argv[1:]])
+
+
+def interpreter_options() -> list[str]:
+    """The command-line options this interpreter runs under, rebuilt from what they set (sys.flags,
+    -W and -X), so "-Pm", "-P -m" and "-OP" all come through, however they were spelled."""
+    flags = sys.flags
+    out = [f"-{letter}" for name, letter in (("safe_path", "P"), ("isolated", "I"), ("ignore_environment", "E"),
+                                            ("no_user_site", "s"), ("no_site", "S"), ("dont_write_bytecode", "B"),
+                                            ("quiet", "q")) if getattr(flags, name)]
+    out += [f"-{letter * count}" for letter, count in (("O", flags.optimize), ("b", flags.bytes_warning),
+                                                       ("v", flags.verbose), ("d", flags.debug)) if count]
+    implied = {"default::BytesWarning", "error::BytesWarning"} if flags.bytes_warning else set()
+    implied |= {"default"} if flags.dev_mode else set()  # -b and -X dev add these themselves
+    out += [f"-W{option}" for option in sys.warnoptions if option not in implied]
+    for key, value in sys._xoptions.items():
+        out += ["-X", key if value is True else f"{key}={value}"]
+    return out
 
 
 def lead3(item: Labelled, count: int, max_chars: int, seed: int = 0) -> tuple[str, ...]:

@@ -18,9 +18,9 @@ import random
 import statistics
 
 from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
+from digest.summarize.algorithms import dependents
 from digest.summarize.blurb import choose
-from digest.summarize.candidates import candidates
-from digest.summarize.cues import introducing_sentences, leaning_sentences
+from digest.summarize.candidates import apart, candidates
 from digest.summarize.pacsum import PARAMS, PacSumParams, rank
 from digest.summarize.tokenizer import terms
 from tests.support.summaries_set import Rouge, is_reference, load
@@ -72,22 +72,22 @@ def prepare(language: str | None, batch: str = "1"):  # type: ignore[no-untyped-
         lang = item.article.language
         pool = candidates(item.article.text, item.article.title, lang, CANDIDATE_CAP["pacsum"])
         texts = [s.text for s in pool]
-        out.append((item, lang, texts, [terms(t, lang) for t in texts], terms(item.article.title, lang)))
+        out.append((item, lang, texts, [terms(t, lang) for t in texts], terms(item.article.title, lang),
+                    apart(item.article.text, pool)))
     return out
 
 
 def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[str, float]:  # type: ignore[no-untyped-def]
     per_lang: dict[str, list[tuple[float, float, float]]] = {"en": [], "zh": []}
-    for item, lang, texts, sentence_terms, title_terms in prepared:
+    for item, lang, texts, sentence_terms, title_terms, separated in prepared:
         budget = DEFAULT_MAX_CHARS[lang]
         if not texts:
             per_lang[lang].append((0.0, 0.0, 0.0))
             continue
         order = rank(sentence_terms, title_terms, params, texts=texts, budget=budget) if len(texts) > 1 else [0]
-        leaning = leaning_sentences(texts) if params.coherent else set()
-        introducing = introducing_sentences(texts) if params.introduce else set()
+        leaning, introducing = dependents("pacsum", texts, lang, params)
         chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3 + reach, leaning=leaning,
-                                           introducing=introducing)]
+                                           introducing=introducing, apart=separated, refill=True)]
         hits = sum(1 for s in chosen if is_reference(s, item.reference))
         recall = sum(1 for r in item.reference if is_reference(r, chosen)) / 3
         joiner = "" if lang == "zh" else " "

@@ -11,12 +11,15 @@ import functools
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from ..config import Algorithm
 from ..models import language_of
 from .stopwords import stop_words
 from .tokenizer import SumyTokenizer, stem, terms
+
+if TYPE_CHECKING:
+    from .pacsum import PacSumParams
 
 # the rankers are the algorithms feeds.yaml names (config.Algorithm), except "auto", which picks one of them
 ALGORITHMS: tuple[str, ...] = tuple(name for name in get_args(Algorithm) if name != "auto")
@@ -56,16 +59,18 @@ def rank(algorithm: str, units: Sequence[Unit], title: str, language: str, budge
     raise ValueError(f"unknown summary algorithm {algorithm!r} (expected one of {', '.join(ALGORITHMS)})")
 
 
-def dependents(algorithm: str, texts: Sequence[str], language: str) -> tuple[set[int], set[int]]:
+def dependents(algorithm: str, texts: Sequence[str], language: str,
+               params: PacSumParams | None = None) -> tuple[set[int], set[int]]:
     """For the default ranker, the sentences that cannot stand alone in a blurb (blurb.choose):
     those that lean on an earlier sentence ("It is…", "But…", "There is…") and those that
-    introduce the next one (ending in a colon: "…the following lines:", "…如下图所示：")."""
+    introduce the next one (ending in a colon: "…the following lines:", "…如下图所示：").
+    `params`: PacSum's settings in place of the shipped ones (bench/tune/summarize_real.py)."""
     if algorithm != "pacsum":
         return set(), set()
     from .cues import introducing_sentences, leaning_sentences
     from .pacsum import PARAMS
 
-    params = PARAMS[language_of(language)]
+    params = params or PARAMS[language_of(language)]
     return (leaning_sentences(texts) if params.coherent else set(),
             introducing_sentences(texts) if params.introduce else set())
 
