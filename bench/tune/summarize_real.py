@@ -17,7 +17,7 @@ import dataclasses
 import random
 import statistics
 
-from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
+from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS, REFILL
 from digest.summarize.algorithms import dependents
 from digest.summarize.blurb import choose
 from digest.summarize.candidates import apart, candidates
@@ -87,7 +87,7 @@ def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[s
         order = rank(sentence_terms, title_terms, params, texts=texts, budget=budget) if len(texts) > 1 else [0]
         leaning, introducing = dependents("pacsum", texts, lang, params)
         chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3 + reach, leaning=leaning,
-                                           introducing=introducing, apart=separated, refill=True)]
+                                           introducing=introducing, apart=separated, refill=REFILL[lang])]
         hits = sum(1 for s in chosen if is_reference(s, item.reference))
         recall = sum(1 for r in item.reference if is_reference(r, chosen)) / 3
         joiner = "" if lang == "zh" else " "

@@ -1,8 +1,9 @@
 """Filling a blurb (digest/summarize/blurb.py): sentences that cannot stand alone come with what they need.
 
 A sentence ending in a colon comes with the sentence it introduces, the next one in the article, as
-a pair; a sentence that leans back comes after an earlier one; a sentence that waits leaves its rank
-to the next one down.  Texts from real feeds (the files named) or in their shapes.
+a pair; a sentence that leans back comes after an earlier one; with `refill` (Chinese summaries) a
+sentence that waits leaves its rank to the next one down.  Texts from real feeds (the files named)
+or in their shapes.
 """
 
 from __future__ import annotations
@@ -81,8 +82,21 @@ def test_the_rank_a_waiting_sentence_leaves_is_taken_by_the_next(texts: list[str
     assert choose([2, 3, 1, 0], texts, 3, budget, reach=3, leaning={1}, refill=True) == [0, 2]
 
 
-def test_summaries_refill_the_rank_of_a_sentence_that_waits() -> None:
-    # the lemire.me shape through summarize(): the blurb is not the one long sentence alone
-    text = " ".join(_LEMIRE)
-    summary = summarize(text, title="Parsing JSON faster with Intel AVX-512", language="en")
-    assert len(summary.sentences) >= 2 and summary.sentences[0] == _LEMIRE[0], summary.sentences
+# feeds/rssant/https-blog-huoding-com-feed.xml's shape: a colon line over a code block (dropped here as
+# a CSS line), so what it introduced is not among the candidates.
+_HUODING = ("最近线上一个 OpenResty 接口频繁报错，排查后发现问题出在 Lua 的尾调用上，报错信息里的函数名并不可靠。"
+            "我登录服务器查看了一下 Nginx 的错误日志，发现了如下所示的 test 函数报错信息：\n\n"
+            "filter: none !important;\n\n"
+            "看上去这就是一道送分题，无非就是 test 函数的第一个参数类型应该是 string，实际传递的却是 userdata。"
+            "就当我觉得可以轻而易举解决问题的时候，突然发现 test 函数定义就没有参数，调用的时候也没传参数。"
+            "原来 Lua 在尾调用时会复用调用者的栈帧，所以报错信息里显示的函数名其实是上一层调用者的名字。"
+            "知道了原因，解决起来就简单了，只要不用尾调用即可。")
+
+
+def test_a_colon_line_over_dropped_code_never_comes_and_its_rank_goes_to_the_next() -> None:
+    summary = summarize(_HUODING, title="一个尾调用相关的诡异报错信息", language="zh")
+    assert summary.sentences == (
+        "最近线上一个 OpenResty 接口频繁报错，排查后发现问题出在 Lua 的尾调用上，报错信息里的函数名并不可靠。",
+        "看上去这就是一道送分题，无非就是 test 函数的第一个参数类型应该是 string，实际传递的却是 userdata。",
+        "原来 Lua 在尾调用时会复用调用者的栈帧，所以报错信息里显示的函数名其实是上一层调用者的名字。",
+    )
