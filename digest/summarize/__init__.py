@@ -35,7 +35,7 @@ SUMMARY_VERSION = "7"  # 2: issue 16 (furniture list, cues, teasers); 3: line fu
 # a filler ending in a colon comes only with the next sentence; (6: the reverted Chinese turn cue);
 # 7: review fixes: a title cut with "…" drops only the sentences it holds whole, no headline is cut off a lede
 # that goes on from it, a site's address and follow-us lines are furniture, a colon sentence and the next
-# sentence of the article come as a pair, a waiting sentence's rank goes to the next one down
+# sentence of the article come as a pair, a waiting sentence's rank goes to the next one down (Chinese)
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}
