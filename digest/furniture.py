@@ -100,6 +100,10 @@ CUT: tuple[Pattern, ...] = (
     # At the end: what a feed leaves where it cut the text.
     _p("truncation marker", r"\s*\[\s*(?:…|\.\.\.|&hellip;)\s*\]\s*$",
        "This got me thinking — how much bandwidth does my phone use to keep my apps updated? […]"),
+    # At the start: the same mark, when the splitter ended the sentence before it ("…updated? […] The
+    # company said…" gives "[…] The company said…").
+    _p("leading truncation marker", r"^\[\s*(?:…|\.\.\.|&hellip;)\s*\]\s*",
+       "[…] The U.S. economy grew 2.5% in the first quarter."),
 )
 
 # Between two run-together headlines stands the first one's date or comment count, glued to both:
@@ -155,7 +159,11 @@ def cut(sentence: str, *, lead: bool) -> tuple[int, int]:
                     if match and match.end() > start and match.end() < end:
                         start, changed = match.end(), True
     for pattern in CUT:
-        if pattern.name == "truncation marker":
+        if pattern.name == "leading truncation marker":
+            match = pattern.regex.match(sentence, start, end)
+            if match and match.end() < end:
+                start = match.end()
+        elif pattern.name == "truncation marker":
             match = pattern.regex.search(sentence, start, end)
             if match and match.start() > start:
                 end = match.start()

@@ -58,10 +58,9 @@ def _check(text: str, language: str, count: int, max_chars: int | None, algorith
     assert len(summary.sentences) <= count
     # every one is (what is left of) a sentence of the input, furniture cut off: its own words
     position = -1
-    for chosen in summary.sentences:  # in input order, no repeats
+    for chosen in summary.sentences:  # in input order, no repeats: the earliest sentence it can be
         later = range(position + 1, len(all_sentences))
-        exact = next((i for i in later if all_sentences[i] == chosen), None)
-        position = exact if exact is not None else next(i for i in later if _within(chosen, all_sentences[i]))
+        position = next(i for i in later if all_sentences[i] == chosen or _within(chosen, all_sentences[i]))
     assert len(summary.text) <= budget
     assert bool(summary.text) == bool(summary.sentences) or (not summary.text and len(summary.sentences) == 1)
     if len(summary.sentences) > 1:  # more than one sentence is only taken when all of them fit whole
