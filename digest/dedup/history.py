@@ -20,7 +20,7 @@ from ..config import DedupSettings
 from ..models import Item
 from .keys import key_hash, keys, url_key
 from .match import MIN_SHARED_LEAD, Features, Weights, _at_least, compare, features, sampled
-from .terms import hashes
+from .terms import event_words, hashes
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -155,11 +155,13 @@ class History:
     def __len__(self) -> int:
         return len(self.entry_ids)
 
-    def features(self, row: int) -> Features:
+    def features(self, row: int, title: str | None = None) -> Features:
+        """A stored row's features; with its title (`describe`), its event words are made anew from it."""
         t0, t1 = self.title_offsets[row], self.title_offsets[row + 1]
         l0, l1 = self.lead_offsets[row], self.lead_offsets[row + 1]
         return Features(title=tuple(self.titles[t0:t1].tolist()), lead=tuple(self.leads[l0:l1].tolist()),
-                        source=int(self.source_keys[row]), published=None)
+                        source=int(self.source_keys[row]), published=None,
+                        words=None if title is None else event_words(title))
 
     def describe(self, rows: Sequence[int]) -> dict[int, SentRef]:
         """SentRefs of matched rows, by row (read from the state file on demand)."""
@@ -204,8 +206,12 @@ class History:
         found: dict[int, HistoryMatch] = {}
         if len(self) == 0 or not positions:
             return found
-        for pos, row in self._candidates(window, positions):
-            verdict = compare(window[pos], self.features(row), weights, settings,
+        candidates = self._candidates(window, positions)
+        # a Chinese title is compared by its words' events, made from the stored title (read for these rows only)
+        refs = self.describe(sorted({row for pos, row in candidates if window[pos].zh}))
+        for pos, row in candidates:
+            ref = refs.get(row)
+            verdict = compare(window[pos], self.features(row, ref.title if ref else None), weights, settings,
                               b_sent=datetime.fromtimestamp(float(self.sent_at[row]), UTC))
             if verdict.same and (pos not in found or verdict.score > found[pos].similarity):
                 found[pos] = HistoryMatch(row, verdict.rule, verdict.score, verdict.threshold)

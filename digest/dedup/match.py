@@ -61,6 +61,7 @@ from .terms import (
     event_class_heads,
     event_classes,
     event_kinds,
+    event_words,
     generic_hashes,
     hashes,
     shingles,
@@ -92,16 +93,26 @@ class Features:
     source: int  # key_hash("source", name)
     published: datetime | None  # None: undated, or a stored row (whose time is its digest's)
     zh: bool = False  # a Chinese title (not stored: a window item's language decides)
+    words: frozenset[int] | None = None  # terms.event_words of the title; None: a stored row whose title is not at hand
 
     @cached_property
     def title_set(self) -> frozenset[int]:
         return frozenset(self.title)
 
     @cached_property
+    def event_terms(self) -> frozenset[int]:
+        """The title's event words (terms.EVENT_KINDS_ZH) that are words of it (`terms.event_words`); without the
+        title text, every such character pair."""
+        if self.words is not None:
+            return self.words
+        kinds = event_kinds()
+        return frozenset(t for t in self.title if t in kinds)
+
+    @cached_property
     def events(self) -> Terms:
         """The title terms with each event word as its synonyms' first (去世, 身亡 -> 去世; terms.py)."""
-        classes = event_classes()
-        return tuple(classes.get(t, t) for t in self.title)
+        classes, words = event_classes(), self.event_terms
+        return tuple(classes.get(t, t) if t in words else t for t in self.title)
 
     @cached_property
     def lead_set(self) -> frozenset[int]:
@@ -120,7 +131,7 @@ def features(item: Item) -> Features:
     lead = shingles(hashes(text[: LEAD_CHARS[lang]]), LEAD_TERMS)
     return Features(title=hashes(item.title), lead=lead if len(lead) >= MIN_LEAD else (),
                     source=key_hash("source", item.source), published=item.published if item.dated else None,
-                    zh=lang == "zh")
+                    zh=lang == "zh", words=event_words(item.title))
 
 
 @dataclass(frozen=True)
@@ -243,7 +254,6 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
     at_b: dict[int, int] = {}
     for k, t in enumerate(b.events):
         at_b.setdefault(t, k)
-    kinds = event_kinds()
     runs: list[list[int]] = []
     counted: set[int] = set()  # event classes already in a run
     last = -2
@@ -259,17 +269,17 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
         else:
             runs.append([i])
         last = j
-    runs = [part for run in runs for part in _at_events(run, a.title, kinds)]
+    runs = [part for run in runs for part in _at_events(run, a.title, a.event_terms)]
     return [tuple(a.events[i] for i in run) for run in runs
             if max(0.0 if weights.on_most(a.title[i], a.source) or weights.on_most(a.title[i], b.source)
                    else weights.rarity(a.title[i]) for i in run)
             >= PIECE_WEIGHT]
 
 
-def _at_events(run: list[int], title: Terms, kinds: dict[int, int]) -> list[list[int]]:
-    """A run cut at its event words (terms.EVENT_KINDS_ZH), each a part of its own: "莫迪突访中印边" is who | did |
-    where.  A side of one character pair is left out: it holds a character of the event word, and may be no word
-    at all (旅游行业 is no event between 旅游 and 行业)."""
+def _at_events(run: list[int], title: Terms, kinds: frozenset[int]) -> list[list[int]]:
+    """A run cut at the title's event words (`Features.event_terms`: words of it, not 游行 in 旅游行业), each a part
+    of its own: "莫迪突访中印边" is who | did | where.  A side of one character pair is left out: it holds a
+    character of the event word and no word of its own ("宣布任命新…": 命新)."""
     if len(run) == 1 or not any(title[i] in kinds for i in run):
         return [run]
     parts: list[list[int]] = [[]]
@@ -285,19 +295,21 @@ def events_differ(a: Features, b: Features) -> bool:
     """Whether both titles name an event (terms.EVENT_KINDS_ZH) and no event of one is the other's: "马克龙任命…新总理"
     / "法国总理…辞职" share who and where, but one is an appointment and the other a resignation."""
     kinds = event_kinds()
-    ea = {kinds[t] for t in a.title if t in kinds}
-    eb = {kinds[t] for t in b.title if t in kinds}
+    ea = {kinds[t] for t in a.event_terms}
+    eb = {kinds[t] for t in b.event_terms}
     return bool(ea and eb) and not ea & eb
 
 
 def beyond_name(shared: list[Terms]) -> bool:
     """Whether two titles share a rare piece besides their longest shared run and the event word: a long name
-    or place with one event word ("美国加州洛杉矶…身亡" / "…遇难") is two stories about one place."""
+    or place with one event word ("美国加州洛杉矶…身亡" / "…遇难") is two stories about one place, and one man or
+    company with one event word ("特朗普宣布任命…" / "华为宣布任命…") two appointments.  A piece made of event words
+    alone (any kind: terms.EVENT_KINDS_ZH, or a class of synonyms) is the event word."""
     if not shared:
         return False
-    classes = event_class_heads()
+    kinds, classes = event_kinds(), event_class_heads()
     longest = max(range(len(shared)), key=lambda k: len(shared[k]))
-    return any(k != longest and not (len(p) == 1 and p[0] in classes) for k, p in enumerate(shared))
+    return any(k != longest and not all(t in kinds or t in classes for t in p) for k, p in enumerate(shared))
 
 
 def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
@@ -328,14 +340,15 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     floor = title_threshold * PIECES_OVERLAP
     if not zh or title < floor:
         return Verdict("title", title, title_threshold, title >= title_threshold)
-    if events_differ(a, b):
-        return Verdict("events", title, title_threshold, False)
     shared = pieces(a, b, weights)
     enough = title >= NAME_ENOUGH or beyond_name(shared)
-    if title < title_threshold:
-        return Verdict("pieces", title, floor, True) if enough and len(shared) >= PIECES else \
-            Verdict("title", title, title_threshold, False)
-    return Verdict("title", title, title_threshold, enough)
+    if title >= title_threshold:
+        return Verdict("title", title, title_threshold, enough)
+    if not (enough and len(shared) >= PIECES):
+        return Verdict("title", title, title_threshold, False)
+    if events_differ(a, b):  # shared who and where, but another event: it stops only this merge under the threshold
+        return Verdict("events", title, floor, False)
+    return Verdict("pieces", title, floor, True)
 
 
 def candidate_pairs(titles: Sequence[Terms], leads: Sequence[Terms], cap: int) -> npt.NDArray[np.int64]:

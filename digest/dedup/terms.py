@@ -49,27 +49,29 @@ GENERIC_WEIGHT = 0.25
 # Chinese event words that outlets use for one another's: the same event under another word ("因故去世" /
 # "坠楼身亡", "系统宕机" / "突发故障").  General news vocabulary, each line one event with no other sense in a
 # headline; words that also name a later stage of a story (卸任: out of office, days after 辞职) are left out.
+# A word counts only where it is a word of the title (`event_words`): 超过世界 holds 过世 by accident.
+_DIED = "去世 逝世 离世 身亡 遇难 病逝 辞世 过世 丧生 殒命 坠亡 罹难"
 EVENT_WORDS_ZH = (
-    "去世 逝世 离世 身亡 遇难 病逝 辞世 过世 丧生 殒命 坠亡 罹难",  # died
+    _DIED,  # died
     "崩溃 宕机 故障 瘫痪",  # (a service) went down; not 罢工, which is also a labour strike
     "被捕 落网 逮捕 被抓 刑拘 被拘",  # arrested
     "收购 并购",  # acquired
     "访问 视察 考察 到访 出访 突访 造访",  # visited: a trip abroad or an inspection at home, so a merge also needs the place (match.beyond_name)
 )
 
-# More kinds of event (after ACE 2005's event types: life, movement, transaction, business, conflict, contact,
+# Families of events (after ACE 2005's event types: life, movement, transaction, business, conflict, contact,
 # personnel, justice), used only to tell two events apart (match.events_differ), not as synonyms: the same word
-# twice is an ordinary shared term.  An appointment is not a resignation, a sentence not a release.
+# twice is an ordinary shared term.  One line is what outlets write of one event in different words, so two
+# lines are two events: an attack is reported as an air strike, its dead and its injured; an election as taking
+# office; a resignation as stepping down.  An appointment is not a resignation, a sentence not a release.
 EVENT_KINDS_ZH = (
-    *EVENT_WORDS_ZH,
-    "袭击 遇袭 枪击",  # attacked
+    f"{_DIED} 袭击 遇袭 枪击 空袭 炮击 受伤 负伤",  # attacked, and its dead and injured
+    *EVENT_WORDS_ZH[1:],
     "示威 游行",  # demonstrated; not 抗议, also a government's protest
-    "受伤 负伤",  # injured
     "结婚 完婚 大婚 领证",  # married
     "离婚",  # divorced
-    "辞职 请辞 辞去 下台",  # resigned; not 卸任 (above)
-    "任命 出任 就任 上任 履新",  # appointed
-    "当选 胜选",  # elected
+    "辞职 请辞 辞去 下台 卸任 离任",  # resigned, stepped down
+    "任命 出任 就任 上任 履新 当选 胜选",  # appointed, elected, took office
     "起诉 被诉",  # charged or sued
     "判处 获刑 被判 宣判 判刑",  # sentenced
     "获释 出狱",  # released
@@ -181,8 +183,29 @@ def event_classes() -> dict[int, int]:
 
 @lru_cache(maxsize=1)
 def event_kinds() -> dict[int, int]:
-    """Each word of EVENT_KINDS_ZH's hash -> its line's first word's."""
+    """Each word of EVENT_KINDS_ZH's hash -> its line's first word's (the family it is compared as)."""
     return {term_hash(word): term_hash(line.split()[0]) for line in EVENT_KINDS_ZH for word in line.split()}
+
+
+@lru_cache(maxsize=1)
+def _event_word_set() -> frozenset[str]:
+    return frozenset(word for line in EVENT_KINDS_ZH for word in line.split())
+
+
+def event_words(title: str) -> frozenset[int]:
+    """The hashes of the event words (EVENT_KINDS_ZH) that are words of a title, not two characters of two words
+    side by side: jieba's cut (rjieba, as summaries use) of 旅游行业 is 旅游 | 行业, so it names no 游行 (a parade),
+    and 网上任务 names no 上任.  An event word inside a longer word counts (枪击案, 游行示威).  Made from the title
+    text at match time and never stored, so a stored title's pairs keep their meaning; rjieba is imported only
+    for a title holding an event word."""
+    text = normalize(title)
+    wanted = _event_word_set()
+    if not any(text[k : k + 2] in wanted for k in range(len(text) - 1)):
+        return frozenset()
+    import rjieba
+
+    return frozenset(term_hash(word[k : k + 2]) for word in rjieba.cut(text, True) for k in range(len(word) - 1)
+                     if word[k : k + 2] in wanted)
 
 
 @lru_cache(maxsize=1)
