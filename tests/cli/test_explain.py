@@ -130,16 +130,17 @@ def test_explains_a_chinese_merge_by_shared_pieces() -> None:
 
 
 def test_explains_two_events_of_one_person_kept_apart() -> None:
-    """An appointment and a resignation of the same minister share who and where: the rule says so."""
+    """An appointment and a resignation of the same minister share who and where under the threshold: the rule
+    says so."""
     def zh(title: str, url: str, source: str) -> Item:
         return Item(id=url, url=url, title=title, source=source, section="news", published=T0, dated=True,
                     language="zh", text="")
 
-    items = [zh("日本首相岸田文雄任命林芳正为新外相", "https://sina.example/1", "新浪"),
-             zh("日本外相林芳正辞职 岸田文雄已批准", "https://163.example/2", "网易")]
+    items = [zh("日本首相岸田文雄宣布任命林芳正为新一任外务大臣", "https://sina.example/1", "新浪"),
+             zh("林芳正突然辞去日本外相职务 岸田文雄：尊重本人意愿", "https://163.example/2", "网易")]
     result = deduplicate(items, settings=DedupSettings(), history=History.empty())
     assert len(result.items) == 2
     found, text = render(result.near_misses, "https://163.example/2")
     assert found
-    assert "from the closest other story: 日本外相林芳正辞职 岸田文雄已批准 (网易)" in text
+    assert "from the closest other story: 林芳正突然辞去日本外相职务 岸田文雄：尊重本人意愿 (网易)" in text
     assert "events: the Chinese headlines name different kinds of event" in " ".join(text.split())

@@ -357,24 +357,30 @@ def _pair_merged(a: str, b: str, page: list[str], *, same_source: bool = False) 
               *(make(t, source=f"outlet{i % 3}", language="zh", hours=i) for i, t in enumerate(LISTING_ZH)),
               *(make(t, source="outlet a", language="zh", hours=i) for i, t in enumerate(page))]
     result = deduplicate(window, settings=SETTINGS, history=History.empty())
-    return any({d.item.title, d.other_title} == {a, b} for d in result.decisions)
+    return _together(result.items, a, b)
+
+
+def _together(items: list[Item], a: str, b: str) -> bool:
+    """Whether titles a and b ended in one story: one is the representative and the other in its `also` (a
+    cluster's members, whichever item each was measured against)."""
+    return any({a, b} <= {i.title, *(ref.title for ref in i.also)} for i in items)
 
 
 @pytest.mark.parametrize(
     ("a", "b", "merged"),
     [
-        # one minister's appointment and his resignation: who and where shared, what is not
-        ("日本首相岸田文雄任命林芳正为新外相", "日本外相林芳正辞职 岸田文雄已批准", False),
+        # one minister's appointment and his resignation, under the threshold: who and where shared, what is not
+        ("日本首相岸田文雄宣布任命林芳正为新一任外务大臣", "林芳正突然辞去日本外相职务 岸田文雄：尊重本人意愿", False),
         # a sentence is not the arrest it follows
-        ("前足协主席陈戌源受贿案宣判 被判无期徒刑", "前足协主席陈戌源涉嫌受贿被捕", False),
+        ("陈戌源受贿案一审宣判 前足协主席被判无期徒刑", "中国足协前主席陈戌源涉嫌严重违纪违法被捕", False),
         # the resignation worded twice (辞职 / 辞去: one kind), and an arrest told with its cause
         ("日本外相林芳正辞职 岸田文雄已批准", "林芳正辞去日本外相职务 岸田文雄表示接受", True),
         ("警方：男子持刀袭击幼儿园 已被刑拘", "男子持刀袭击幼儿园被刑拘 警方通报", True),
     ],
 )
 def test_chinese_titles_naming_two_kinds_of_event_are_two_stories(a: str, b: str, merged: bool) -> None:
-    """Two titles that each name an event (terms.EVENT_KINDS_ZH, after ACE's event types) and share no kind
-    are two stories of the same people, whatever else they share."""
+    """Two titles under the threshold that each name an event (terms.EVENT_KINDS_ZH, after ACE's event types) and
+    share no kind are two stories of the same people, though they share the pieces of a rewrite."""
     assert _pair_merged(a, b, []) is merged
 
 
@@ -447,3 +453,87 @@ def test_pieces_floor(a: str, b: str, merged: bool) -> None:
     """The pieces rule looks down to 0.3 of title_threshold_zh (0.105): a long retelling of a notice shares three
     pieces and little else."""
     assert _pair_merged(a, b, []) is merged
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # one man, one event word, two appointments (overlap 0.39 and 0.49, at or above the threshold)
+        ("特朗普宣布任命卢比奥为国务卿", "特朗普宣布任命万斯为副总统人选"),
+        ("华为宣布任命新轮值董事长", "华为宣布任命新首席财务官"),
+        # one star's divorce, a follow-up and the agency's statement
+        ("某明星离婚风波后续", "某明星离婚 经纪公司回应"),
+    ],
+)
+def test_one_name_and_one_event_word_are_two_stories(a: str, b: str) -> None:
+    """A piece made of an event word alone, of any kind (任命, 离婚), is "the event word" for beyond_name: who
+    plus what happened is two stories about one man until a third piece (where, whom) is shared too."""
+    assert _pair_merged(a, b, []) is False
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # attacked, air-struck and the dead of it: one attack
+        ("以军袭击加沙难民营", "以军空袭加沙难民营 已致数十人遇难"),
+        # elected, took office: one election
+        ("李强当选国务院总理", "李强出任国务院总理"),
+        ("李强当选国务院总理", "李强就任国务院总理"),
+        # the founder resigns, the successor is appointed and the founder steps down: one story
+        ("X公司创始人张三宣布辞职", "X公司任命李四为新CEO 创始人张三卸任"),
+    ],
+)
+def test_rewrites_in_two_event_words_of_one_event_are_one_story(a: str, b: str) -> None:
+    """Outlets tell one event in words of different kinds: the events veto never stops the title rule at or above
+    the threshold, and a family of terms.EVENT_KINDS_ZH (an attack and its dead, an election and taking office, a
+    resignation and stepping down) is one kind."""
+    assert _pair_merged(a, b, []) is True
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("曼谷商场发生恶性事件 旅游行业受冲击", "曼谷商场发生枪击 旅游业受冲击"),  # 旅游行业: 游行
+        ("北京特大暴雨致地铁全线停运 市民应当选择公交出行", "北京特大暴雨 地铁全线停运 多人受伤"),  # 应当选择: 当选
+        ("宁德时代宜宾新工厂投产 年底突破产能瓶颈", "宁德时代宜宾新工厂投产 产能瓶颈年底解决 曾毓群会见官员"),  # 破产
+        ("国家税务总局网上任务大厅今日上线", "国家税务总局任务大厅今日上线 局长王军视察"),  # 网上任务: 上任
+        ("春晚剧组完成演出任务 导演张艺谋致谢", "春晚剧组圆满收官 导演张艺谋出席庆功会见记者"),  # 演出任务: 出任
+        ("世界人工智能大会见证百余款大模型发布", "世界人工智能大会百余款大模型发布 黄仁勋到访"),  # 大会见证: 会见
+        ("福建舰南海演练展示威力 多型舰载机起降", "福建舰南海演练 多型舰载机起降 国防部长到访"),  # 展示威力: 示威
+        ("武磊遭受伤病困扰 缺席国足世预赛", "武磊缺席国足世预赛 足协官员到访探望"),  # 遭受伤病: 受伤
+        ("消费者协会就外卖超时发起诉求征集 美团回应", "消费者协会征集外卖超时投诉 美团高管会见代表"),  # 发起诉求: 起诉
+        ("中信证券引领证券板块大涨 成交额创新高", "中信证券大涨 证券板块成交额创新高 董事长到访交易所"),  # 引领证券: 领证
+        ("苏炳添百米成绩超过世界纪录", "苏炳添百米夺冠 成绩追平亚洲纪录 多人受伤"),  # 超过世界: 过世
+        ("摄影师带你去世界各地看极光", "摄影师带你看世界各地极光 作品获奖后到访北京"),  # 去世界: 去世
+        ("隐居山林远离世俗 老人百岁生日", "隐居山林老人百岁生日 官员到访慰问"),  # 远离世俗: 离世
+        ("央视推出访谈节目《对话》", "央视访谈节目《对话》上线 主持人陈伟鸿离世"),  # 推出访谈: 出访
+        ("线下台账全面取消 基层减负见成效", "基层减负：纸质台账全面取消 县长任命专人督办"),  # 线下台账: 下台
+    ],
+)
+def test_an_event_word_inside_other_words_is_no_event(a: str, b: str) -> None:
+    """An event word counts only as a word of the title (terms.event_words, jieba's cut): two characters of two
+    words side by side (旅游|行业 holds 游行) name no event, so they neither veto a rewrite nor cut a run."""
+    assert _pair_merged(a, b, []) is True
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("中国旅游行业协会发布年度报告", "中国旅游行业协会换届 新会长亮相"),
+        ("中国旅游行业协会会长出席论坛", "中国旅游行业协会秘书长接受采访"),
+        ("网上任务大厅上线新功能", "网上任务大厅系统故障"),
+    ],
+)
+def test_an_accidental_event_word_does_not_cut_a_name(a: str, b: str) -> None:
+    """中国旅游行业协会 is one name, one piece: 游行 across 旅游|行业 does not cut it into three, so two stories
+    about one association stay two."""
+    assert _pair_merged(a, b, []) is False
+
+
+def test_event_words_are_words_of_the_title() -> None:
+    """terms.event_words: an event word inside a longer word counts (枪击案, 游行示威), one across two words not."""
+    from digest.dedup.terms import event_words, term_hash
+
+    assert event_words("曼谷商场发生枪击案 旅游行业受冲击") == {term_hash("枪击")}
+    assert event_words("市民游行示威") == {term_hash("游行"), term_hash("示威")}
+    assert event_words("应当选择 网上任务 超过世界纪录 远离世俗 线下台账") == frozenset()
