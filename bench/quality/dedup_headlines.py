@@ -25,7 +25,7 @@ from collections.abc import Callable
 from digest.config import DedupSettings
 from digest.dedup.keys import key_hash
 from digest.dedup.match import Features, Verdict, Weights, compare
-from digest.dedup.terms import hashes
+from digest.dedup.terms import event_words, hashes
 from tests.support import paths
 
 CORPUS = paths.CORPUS
@@ -98,8 +98,8 @@ def judge(everything: list[tuple[str, str]], settings: DedupSettings) -> Callabl
 
     def verdict(p: Pair) -> Verdict:
         zh = bool(re.search(r"[\u4e00-\u9fff]", p[2]))
-        a = Features(hashes(p[2]), (), key_hash("source", p[4]), None, zh)
-        b = Features(hashes(p[3]), (), key_hash("source", p[5]), None, zh)
+        a = Features(hashes(p[2]), (), key_hash("source", p[4]), None, zh, event_words(p[2]))
+        b = Features(hashes(p[3]), (), key_hash("source", p[5]), None, zh, event_words(p[3]))
         return compare(a, b, weights, settings)
     return verdict
 

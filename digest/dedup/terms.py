@@ -193,19 +193,26 @@ def _event_word_set() -> frozenset[str]:
 
 
 def event_words(title: str) -> frozenset[int]:
-    """The hashes of the event words (EVENT_KINDS_ZH) that are words of a title, not two characters of two words
-    side by side: jieba's cut (rjieba, as summaries use) of 旅游行业 is 旅游 | 行业, so it names no 游行 (a parade),
-    and 网上任务 names no 上任.  An event word inside a longer word counts (枪击案, 游行示威).  Made from the title
-    text at match time and never stored, so a stored title's pairs keep their meaning; rjieba is imported only
-    for a title holding an event word."""
+    """The hashes of the event words (EVENT_KINDS_ZH) that are words of a title, not characters of two other words
+    side by side.  By jieba's dictionary cut (rjieba, as summaries use; without the HMM, which makes up words such
+    as 抓后): a pair counts when it is inside one word (枪击, 枪击案, 游行示威) or both its characters stand alone
+    (被 | 抓, 坠 | 亡: words the dictionary lacks), and not when a character belongs to another word (旅游 | 行业
+    names no 游行, 网上 | 任务 no 上任, 带你去 | 世界 no 去世).  Made from the title text at match time and never
+    stored, so a stored title's pairs keep their meaning; rjieba is imported only for a title holding one."""
     text = normalize(title)
     wanted = _event_word_set()
-    if not any(text[k : k + 2] in wanted for k in range(len(text) - 1)):
+    at = [k for k in range(len(text) - 1) if text[k : k + 2] in wanted]
+    if not at:
         return frozenset()
     import rjieba
 
-    return frozenset(term_hash(word[k : k + 2]) for word in rjieba.cut(text, True) for k in range(len(word) - 1)
-                     if word[k : k + 2] in wanted)
+    word_of: list[int] = []  # for each character: the start of its word ...
+    size: list[int] = []  # ... and that word's length
+    for word in rjieba.cut(text, False):
+        word_of += [len(word_of)] * len(word)
+        size += [len(word)] * len(word)
+    return frozenset(term_hash(text[k : k + 2]) for k in at
+                     if word_of[k] == word_of[k + 1] or size[k] == size[k + 1] == 1)
 
 
 @lru_cache(maxsize=1)

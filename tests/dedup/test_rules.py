@@ -537,3 +537,5 @@ def test_event_words_are_words_of_the_title() -> None:
     assert event_words("曼谷商场发生枪击案 旅游行业受冲击") == {term_hash("枪击")}
     assert event_words("市民游行示威") == {term_hash("游行"), term_hash("示威")}
     assert event_words("应当选择 网上任务 超过世界纪录 远离世俗 线下台账") == frozenset()
+    # two characters the dictionary has no word for, each standing alone, are the word (no made-up 抓后)
+    assert event_words("大学生作弊被抓后坠亡") == {term_hash("被抓"), term_hash("坠亡")}
