@@ -24,19 +24,24 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    Rare names and events shared ("ChatGPT", "Perplexity", "罢工") make a story; shared common
    words do not.  At or above `title_threshold` (`title_threshold_zh` for two Chinese titles, whose
    character pairs a rewrite shares fewer of) they are one story.  An event word and its synonym
-   (去世 / 身亡, EVENT_WORDS_ZH in terms.py) count as one term.
+   (去世 / 身亡, EVENT_WORDS_ZH in terms.py) count as one term, where it is a word of the title (超过世界 holds
+   过世 by accident: `terms.event_words`, by jieba's dictionary cut, made anew from a stored title).
 6. **pieces** — two Chinese titles under `title_threshold_zh` but at 0.3 of it or more are one story
    when they share PIECES separate rare pieces (`pieces`): a rewrite keeps who, where and what
    (范蕴若 + 围棋 + 去世/身亡) and rewords the rest, while two stories about one person share the name.
    Two Chinese titles merged by rule 5 (under NAME_ENOUGH) or 6 must also share a rare piece besides their
    longest shared run and the event word (`beyond_name`): "美国加州洛杉矶…身亡" / "美国加州洛杉矶…遇难" are two stories in
-   one city, "俄罗斯总统普京出访…" / "俄罗斯总统普京视察…" two trips of one man.  An event word inside a shared run
-   is a piece of its own between two ("莫迪|突访|中印边…": who, what, where), and a piece's rarity is over the run's
+   one city, "俄罗斯总统普京出访…" / "俄罗斯总统普京视察…" two trips of one man, and a piece of event words alone
+   (任命, 离婚) is the event word: "特朗普宣布任命…" / "特朗普宣布任命…" are two appointments.  An event word of the
+   title inside a shared run is a piece of its own between two ("莫迪|突访|中印边…": who, what, where; 游行 in
+   旅游行业 is no word of it and cuts nothing), and a piece's rarity is over the run's
    titles, not discounted for the source's repeats unless the term is on most of its titles (a man in many
    stories of one page is no template, "…PPT动画模板素材下载" is).
-7. **events** — two Chinese titles (overlap at least the pieces floor) that each name a kind of event
-   (EVENT_KINDS_ZH in terms.py, after ACE 2005's event types) and share none are different stories, whatever
-   else they share: "马克龙任命…新总理" / "法国总理…辞职" are an appointment and a resignation (`events_differ`).
+7. **events** — two Chinese titles that rule 6 would merge (under the threshold) but that each name a family of
+   events (EVENT_KINDS_ZH in terms.py, after ACE 2005's event types) and share none stay apart: "马克龙任命…新总理"
+   / "法国总理…辞职" are an appointment and a resignation (`events_differ`).  It never overrides rule 5 at or
+   above the threshold, where outlets tell one event in words of two kinds, and a family holds what outlets
+   say of one event (an attack, its dead and injured; elected, took office; resigned, stepped down).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 English titles give lower-cased words without stopwords, lightly stemmed, with acronyms joined
 ("U.N." and "UN" are one term); Chinese gives overlapping character pairs inside each run of Han
 characters (no segmenter: two copies of one sentence always give the same pairs, and a name
-like 罢工 survives whatever surrounds it); numbers are terms of their own, marked as numbers
+like 罢工 survives whatever surrounds it; only which event words are words of a title is asked of
+jieba's dictionary, at match time, `event_words`); numbers are terms of their own, marked as numbers
 (see `NUMBER_BIT`), so the number rule can find them.  These hashes are stored in the state file
 and compared with tomorrow's, so this module is the only place that makes them.
 """
