@@ -134,9 +134,11 @@ def features(item: Item) -> Features:
     if text.startswith(item.title):
         text = text[len(item.title):]  # many feeds begin the text with the title
     lead = shingles(hashes(text[: LEAD_CHARS[lang]]), LEAD_TERMS)
-    return Features(title=hashes(item.title), lead=lead if len(lead) >= MIN_LEAD else (),
+    title = hashes(item.title)
+    words = frozenset() if event_kinds().keys().isdisjoint(title) else event_words(item.title)  # most have none
+    return Features(title=title, lead=lead if len(lead) >= MIN_LEAD else (),
                     source=key_hash("source", item.source), published=item.published if item.dated else None,
-                    zh=lang == "zh", words=event_words(item.title))
+                    zh=lang == "zh", words=words)
 
 
 @dataclass(frozen=True)
