@@ -27,7 +27,7 @@ _RULES = {
     "run and the event word, and overlap {similarity:.0%} (at least {threshold:.0%}, 0.3 of dedup.title_threshold_zh)",
     "events": "events: the Chinese headlines name different kinds of event (an appointment and a resignation, an arrest "
     "and a sentence: the event words of digest/dedup/terms.py) and share no kind, so the overlap of {similarity:.0%} "
-    "(under the title threshold) is who and where, not what happened",
+    "is who and where (nothing else rare is shared), not what happened",
     "numbers": "numbers: the titles name different numbers",
     "time": "time: published {similarity:.0f} hours apart (one story is reported within {threshold:.0f})",
     "series": "series: two titles of one source that differ only in a slot between a shared beginning and end",

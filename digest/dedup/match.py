@@ -37,11 +37,13 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    旅游行业 is no word of it and cuts nothing), and a piece's rarity is over the run's
    titles, not discounted for the source's repeats unless the term is on most of its titles (a man in many
    stories of one page is no template, "…PPT动画模板素材下载" is).
-7. **events** — two Chinese titles that rule 6 would merge (under the threshold) but that each name a family of
-   events (EVENT_KINDS_ZH in terms.py, after ACE 2005's event types) and share none stay apart: "马克龙任命…新总理"
-   / "法国总理…辞职" are an appointment and a resignation (`events_differ`).  It never overrides rule 5 at or
-   above the threshold, where outlets tell one event in words of two kinds, and a family holds what outlets
-   say of one event (an attack, its dead and injured; elected, took office; resigned, stepped down).
+7. **events** — two Chinese titles that each name a family of events (EVENT_KINDS_ZH in terms.py, after ACE
+   2005's event types) and share none stay apart: "马克龙任命…新总理" / "法国总理…辞职" are an appointment and
+   a resignation (`events_differ`).  Under the threshold it stops rule 6; at or above it, only when the titles
+   share nothing beyond the name (`beyond_name`): "歌手王力宏宣布离婚" / "…宣布结婚" are two stories, while a
+   succession told twice ("张勇卸任CEO 吴泳铭接任" / "吴泳铭出任…CEO 接替张勇") shares a second piece and stays
+   one.  A family holds what outlets say of one event (an attack, its dead and injured; elected, took
+   office; resigned, stepped down).
 """
 
 from __future__ import annotations
@@ -350,10 +352,12 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     shared = pieces(a, b, weights)
     enough = title >= NAME_ENOUGH or beyond_name(shared)
     if title >= title_threshold:
+        if enough and events_differ(a, b) and not beyond_name(shared):  # a name and two events: 离婚 / 结婚
+            return Verdict("events", title, title_threshold, False)
         return Verdict("title", title, title_threshold, enough)
     if not (enough and len(shared) >= PIECES):
         return Verdict("title", title, title_threshold, False)
-    if events_differ(a, b):  # shared who and where, but another event: it stops only this merge under the threshold
+    if events_differ(a, b):  # shared who and where, but another event
         return Verdict("events", title, floor, False)
     return Verdict("pieces", title, floor, True)
 

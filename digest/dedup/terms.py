@@ -55,7 +55,7 @@ _DIED = "去世 逝世 离世 身亡 遇难 病逝 辞世 过世 丧生 殒命 �
 EVENT_WORDS_ZH = (
     _DIED,  # died
     "崩溃 宕机 故障 瘫痪",  # (a service) went down; not 罢工, which is also a labour strike
-    "被捕 落网 逮捕 被抓 刑拘 被拘",  # arrested
+    "被捕 落网 逮捕 被抓 抓获 刑拘 被拘",  # arrested (被抓获 is 被 | 抓获 in jieba's cut)
     "收购 并购",  # acquired
     "访问 视察 考察 到访 出访 突访 造访",  # visited: a trip abroad or an inspection at home, so a merge also needs the place (match.beyond_name)
 )
