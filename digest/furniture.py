@@ -50,7 +50,7 @@ DROP: tuple[Pattern, ...] = (
     # Only labels: "本期主持：时间点：", "商品说明：", "Rob Fahrni:" (a short line ending in a colon).
     _p("label only", r"^(?:[^。！？.!?：:\n]{1,20}[：:]\s*){1,3}$", "本期主持：时间点："),
     _p("css line", r"!important\s*;?\s*$|^[\w\s.#:>~+*,\[\]=\"'()-]{1,80}\{\s*[^{}]*\}?\s*$"
-       r"|^(?:[a-z-]{3,30}\s*:\s*[^;:{}]{1,60};\s*)+$|^\}\s*$",
+       r"|^(?:[a-z-]{3,30}\s*:\s*[^;:{}\s][^;:{}]{0,59};\s*)+$|^\}\s*$",  # one way to read the spaces: linear
        "filter: none !important;"),
     _p("video link", r"^(?:youtube\s+)?video\s+link\s*:\s*https?://", "YouTube Video Link: https://www.youtube.com/watch?v=EAWbYCuCzKU",
        re.IGNORECASE),
@@ -65,9 +65,10 @@ DROP: tuple[Pattern, ...] = (
     _p("photo credit", r"^" + _CREDIT, "Photo: AP", re.IGNORECASE),
     # A site's prompt to get its app, after every item of its feed: the whole sentence (or paragraph)
     # is "where: search for the name;", once or for each platform.  Prose that mentions an app store
-    # ("玩家在应用商店中搜索：“原神”即可下载，首日…") goes on after the name, so it stays.
-    _p("app download prompt", r"^(?:[^。！？，,\n]{0,12}(?:官方\s*App\s*[:：]|应用商店|应用市场|App\s*store)"
-       r"[^。！？\n]{0,40}?搜索\s*[:：]\s*[^\s。！？，,；;:：]{1,15}\s*(?:[；;。]\s*|$))+$",
+    # ("玩家在应用商店中搜索：“原神”即可下载，首日…", "市民可在应用商店搜索：“国家反诈中心”下载安装。") quotes
+    # the name or goes on after it, so it stays.  No part runs across a "；", which keeps the match linear.
+    _p("app download prompt", r"^(?:[^。！？，,；;\n]{0,12}(?:官方\s*App\s*[:：]|应用商店|应用市场|App\s*store)"
+       r"[^。！？；;\n]{0,40}?搜索\s*[:：]\s*[^\s。！？，,；;:：“”\"「」]{1,15}\s*(?:[；;。]\s*|$))+$",
        "喷嚏网官方App :【安卓】在 豌豆荚 、360手机助手、小米应用商店，搜索：喷嚏阅读；", re.IGNORECASE),
     # A site's line pointing to itself, after every item of its feed: its address ("喷嚏网官方网站：
     # http://dapenti.com (海外访问：https://dapenti.com)") and its accounts elsewhere ("…喷嚏网官方新浪
@@ -80,7 +81,7 @@ DROP: tuple[Pattern, ...] = (
        r"|^(?:欢迎|请|扫码|长按)?关注(?:我们|本站|本号)?的?(?:新浪|腾讯)?(?:微博|围脖|微信公众号|公众号|微信)"
        r"[\s:：@A-Za-z0-9_.“”\"-]{0,30}[。！!]?$"
        r"|^(?:Follow|Like|Find)\s+us\s+on\s+(?:Twitter|X|Facebook|Instagram|YouTube|Flipboard|Snapchat|Pinterest|"
-       r"LinkedIn|Mastodon|Threads|Bluesky|TikTok|Weibo|WeChat)(?:\s*(?:,|and|&|or)\s*[A-Z]\w+)*\s*[.!]?$",
+       r"LinkedIn|Mastodon|Threads|Bluesky|TikTok|Weibo|WeChat)(?:\s*(?:,|&|\band\b|\bor\b)\s*\b[A-Za-z]+\b)*\s*[.!]?$",
        "每天网络精华尽在【喷嚏图卦】 喷嚏网官方新浪围脖", re.IGNORECASE),
     _p("image caption", r"^[^。！？]{2,60}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{0,30}(?:供图|摄)\s*$",
        "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),

@@ -69,6 +69,8 @@ CUTS = [
 
 # Real sentences that look a little like furniture and must stay whole.
 KEPT = [
+    "市民可在各大应用商店搜索：“国家反诈中心”下载安装。",  # an app named in prose, quoted (a review's cases)
+    "旅客可在应用市场搜索：“铁路12306”。",
     "By 2025, the company expects to double its revenue in Asia.",
     "记者从教育部获悉，今年高校毕业生预计达1076万人。",
     "The report explores data showing that 67,000 research staff were on fixed-term contracts.",
@@ -170,6 +172,21 @@ def test_a_headline_glued_in_front_of_the_lede_is_cut_off() -> None:
     title = "华为Mate 60 Pro开售即售罄"
     lede = "8月29日中午，华为在其官方商城上架Mate 60 Pro，开售后一分钟内即告售罄。"
     assert summarize(f"{title} {lede}", title=title, language="zh").sentences == (lede,)
+
+
+@pytest.mark.parametrize(("title", "lede"), [
+    # A Chinese lede after a glued headline opens with its subject, a time or a place, which may be the
+    # headline's first word again (a review found these left glued when the check looked at one character)
+    ("四川甘孜州发生6.8级地震", "地震发生在9月5日12时52分，震源深度16公里。"),
+    ("也门胡塞武装再次袭击红海商船", "也门胡塞武装19日宣布，对一艘商船发动了袭击。"),
+    ("以色列与哈马斯停火谈判破裂", "以色列和哈马斯的代表当天未能达成协议。"),
+    ("苹果推出Vision Pro", "苹果公司6月5日在发布会上推出头显设备。"),
+    ("OpenAI发布GPT-5", "OpenAI于周四发布了新一代模型。"),
+    ("某公司完成新一轮融资", "该公司今天宣布完成十亿元融资。"),
+])
+def test_a_chinese_headline_glued_in_front_of_its_lede_is_cut_off(title: str, lede: str) -> None:
+    summary = summarize(f"{title} {lede}分析人士认为，这一消息影响深远。", title=title, language="zh")
+    assert summary.sentences[0] == lede, summary.sentences
 
 
 # A news lede very often opens with its headline's first words; they are the sentence's own.
@@ -353,3 +370,16 @@ _DAPENTI_FOOTER = ("\n\n(视频)\n\n喷嚏网官方App :【安卓】在 豌豆�
 ], ids=["item-with-text", "item-only-its-title"])
 def test_a_sites_footer_never_fills_a_blurb(title: str, text: str, expected: tuple[str, ...]) -> None:
     assert summarize(text + _DAPENTI_FOOTER, title=title, language="zh").sentences == expected
+
+
+@pytest.mark.parametrize("line", [
+    "color: red; " * 30,  # a long line of declarations
+    "应用商店搜索：喷嚏；" * 30,
+    "Follow us on Twitter" + " and Facebook" * 40,
+])
+def test_near_misses_of_long_furniture_lines_are_read_in_one_pass(line: str) -> None:
+    """Each pattern reads a line one way: a near miss of 30 repeats (the line, then something else) used to
+    take about 2**30 tries (the CSS line's spaces, the app prompt's parts across "；", "and" as a word or a
+    joint) and hold up the whole run."""
+    assert is_furniture(line.strip())
+    assert not is_furniture(line + "!x 这是正文。")

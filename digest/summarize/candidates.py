@@ -41,11 +41,11 @@ _CJK_CHAR = re.compile(f"[{CJK}]")
 # What goes on with the words before it: a headline glued to the lede is followed by a new sentence.
 # In front of the space: a comma or an opening bracket ("Jimmy Carter, President of…").
 _OPEN_END = re.compile(r"[,，、(（\[【“‘\"']$")
-# After it, in Chinese: a particle, preposition, conjunction or measure word ("华为Mate 60 Pro 于8月29日…",
-# "…发布 iPhone 15 系列，"); a new sentence opens with its subject, a time or a place.
-_ZH_GOES_ON = re.compile(r"^(?:[的地得了着过于在将已是和与及或等向对为把被从以由也都又就才并而但却所之其该]"
-                         r"|系列|款|个|位|名|家|台|部|项|次|版|代|型|号)")
-_LATIN_END = re.compile(r"[A-Za-z0-9]$")
+# After it, in Chinese: a first word (jieba's cut) that is a particle, preposition, conjunction or measure
+# word ("华为Mate 60 Pro 于8月29日…", "…发布 iPhone 15 系列，"); a new sentence opens with its subject, a time or
+# a place (以色列…, 地震发生在…, 该公司…, 在发布会上…), so 在/该/其 are not on the list.
+_ZH_GOES_ON = frozenset([*"的地得了着过于将已是和与及或等向对为把被从以由也都又就才并而所之",
+                         "系列", *"款个位名家台部项次版代型号"])
 _CLOSED = re.compile(r"[.!?。！？…][\"'”’」』)）]*$")
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’」』)）]*$")  # "[…]" after a whole sentence elides what follows
 _CUT_MARK = re.compile(r"[\s,;:，、；：]*(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|\.{3,}|…+)\s*$")
@@ -133,10 +133,11 @@ def _title_prefix(text: str, title: str, language: str) -> int:
     rises to be capped"), and those words are the sentence's own.  A glued headline is followed by
     a new sentence; a lede that merely goes on from its opening words is one sentence, so nothing
     is cut when (`_goes_on`) the headline is a name or topic rather than a clause ("Jimmy Carter",
-    "Windows 11", "华为Mate 60 Pro": fewer than four words or Chinese characters), ends in a comma,
-    or is followed by a lowercase word, a Chinese particle, preposition or measure word, or, in
-    Chinese, Chinese after a Latin word or number ("苹果发布 iPhone 15 系列，起售价…"); a headline that
-    ends as a sentence does ("？", "!") is always followed by a new one.
+    "Windows 11": fewer than four Latin words and Chinese characters together), ends in a comma,
+    or is followed by a lowercase word, or by a Chinese first word that is a particle, preposition or
+    measure word ("华为Mate 60 Pro 于8月29日…", "苹果发布 iPhone 15 系列，起售价…"); a headline that ends
+    as a sentence does ("？", "!") is always followed by a new one, and so is one followed by a
+    Chinese subject, time or place ("四川甘孜州发生6.8级地震 地震发生在…", "苹果推出Vision Pro 苹果公司…").
     """
     if title.rstrip().endswith(("…", "...")):
         return 0  # the text's own opening, cut short by the feed: not a headline glued in front
@@ -160,14 +161,21 @@ def _goes_on(before: str, rest: str, language: str) -> bool:
     """True when `rest` continues the phrase `before` (see _title_prefix), so no headline ends there."""
     if _CLOSED.search(before):
         return False  # the headline ends as a sentence does ("…是怎么搞的？ sitemap.xml…")
-    latin_words = len(_LATIN_WORD.findall(before))
-    if max(latin_words, len(_CJK_CHAR.findall(before))) < _HEADLINE_WORDS or _OPEN_END.search(before):
+    words = len(_LATIN_WORD.findall(before)) + len(_CJK_CHAR.findall(before))
+    if words < _HEADLINE_WORDS or _OPEN_END.search(before):
         return True
     if (language != "zh" or (rest[0].isascii() and rest[0].isalpha())) and not _SENTENCE_START.match(rest):
         return True  # English goes on in lower case; so does a Latin word inside Chinese
-    if language == "zh":
-        return bool(_ZH_GOES_ON.match(rest)) or bool(_LATIN_END.search(before) and _CJK_CHAR.match(rest))
+    if language == "zh" and _CJK_CHAR.match(rest):
+        return _first_word(rest) in _ZH_GOES_ON
     return False
+
+
+def _first_word(text: str) -> str:
+    """The first word of a Chinese text by jieba's dictionary (rjieba, no HMM)."""
+    import rjieba
+
+    return next(iter(rjieba.cut(text[:12], False)), "")
 
 
 def _on_furniture_lines(text: str, sentences: Sequence[Sentence]) -> set[int]:

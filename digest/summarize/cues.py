@@ -45,7 +45,7 @@ _PIECE = r"(?:post|article|piece|essay|guide|tutorial|talk|paper|video|episode)"
 _VOICE_START = rf"^(?:(?:today|now|so|first|next|below|here|in this {_PIECE}),?\s+)?"
 _ANNOUNCE_EN = re.compile(
     r"^(?!.*[\"“”‘])(?:"
-    rf".*\bin this (?:post|article|piece|essay|guide|tutorial)\b|"
+    r"in this (?:post|article|piece|essay|guide|tutorial)\b|"
     rf"{_VOICE_START}here,? (?:we|I) (?:report|present|show|describe|investigate|propose|demonstrate|introduce|examine)|"
     rf"{_VOICE_START}(?:I|we)(?:['’]ll| will| am going to| are going to) (?:be )?(?:discuss|show|explain|describe|"
     r"look at|walk|cover|explore|take a look|go over|introduce)|"

@@ -152,6 +152,9 @@ def test_real_blurbs_do_not_open_with_a_sentence_that_leans_back(corpus: Path, k
     ("“We will explore all options,” the minister said on Tuesday.", False),
     ("‘We will explore all options,’ the minister said.", False),
     ("The minister said we will look at all the evidence before deciding.", False),
+    # "in this article" inside someone else's sentence (a review's cases)
+    ("Police said the suspect described in this article has been arrested.", False),
+    ("Putin wrote in this article that the West had failed.", False),
     # a sports page's "series" is a set of games
     ("Butler had averaged 29 points in this series before the injury.", False),
     ("Microsoft said on Thursday it aims to remove more carbon than it emits by 2030.", False),
