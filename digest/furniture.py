@@ -87,6 +87,8 @@ DROP: tuple[Pattern, ...] = (
        "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),
 )
 
+CUT_MARK = r"\[\s*(?:…|\.\.\.|&hellip;)\s*\]"  # a feed's cut mark: "[…]", "[...]"
+
 CUT: tuple[Pattern, ...] = (
     # At the start of one of an article's first sentences only (see candidates.py).
     _p("dateline", rf"^(?:[{_CJK}·]{{2,20}}?\d{{1,2}}月\d{{1,2}}日(?:电|讯)|本报讯)\s*(?:[（(][^（）()]{{1,30}}[）)])?\s*",
@@ -98,13 +100,10 @@ CUT: tuple[Pattern, ...] = (
     # Anywhere: a live quote after a listed company's name.
     _p("stock quote", r"\s*[（(]\s*-?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?%\s*[）)]",
        "摩根大通(115.395, 2.79, 2.47%)周二公布的财报显示……"),
-    # At the end: what a feed leaves where it cut the text.
-    _p("truncation marker", r"\s*\[\s*(?:…|\.\.\.|&hellip;)\s*\]\s*$",
+    # At the end: what a feed leaves where it cut the text; at the start when the splitter ended the
+    # sentence before it ("…updated? […] The company said…" gives "[…] The company said…").
+    _p("truncation marker", rf"^{CUT_MARK}\s*|\s*{CUT_MARK}\s*$",
        "This got me thinking — how much bandwidth does my phone use to keep my apps updated? […]"),
-    # At the start: the same mark, when the splitter ended the sentence before it ("…updated? […] The
-    # company said…" gives "[…] The company said…").
-    _p("leading truncation marker", r"^\[\s*(?:…|\.\.\.|&hellip;)\s*\]\s*",
-       "[…] The U.S. economy grew 2.5% in the first quarter."),
 )
 
 # Between two run-together headlines stands the first one's date or comment count, glued to both:
@@ -128,7 +127,7 @@ LINE: tuple[Pattern, ...] = (
        "run-up to the presidential election. Photo: AP", re.IGNORECASE),
 )
 _LEAD_ONLY = {"dateline", "byline", "wire dateline"}
-_TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|(?<![.…])(?:\.\.\.|…)|\s(?:\.\.\.|…))\s*$")
+_TRUNCATED = re.compile(rf"(?:{CUT_MARK}|(?<![.…])(?:\.\.\.|…)|\s(?:\.\.\.|…))\s*$")
 
 
 def is_furniture(sentence: str) -> bool:
@@ -160,14 +159,13 @@ def cut(sentence: str, *, lead: bool) -> tuple[int, int]:
                     if match and match.end() > start and match.end() < end:
                         start, changed = match.end(), True
     for pattern in CUT:
-        if pattern.name == "leading truncation marker":
-            match = pattern.regex.match(sentence, start, end)
-            if match and match.end() < end:
-                start = match.end()
-        elif pattern.name == "truncation marker":
-            match = pattern.regex.search(sentence, start, end)
-            if match and match.start() > start:
-                end = match.start()
+        if pattern.name == "truncation marker":
+            head = pattern.regex.match(sentence, start, end)
+            if head and head.end() < end:
+                start = head.end()
+            tail = pattern.regex.search(sentence, start, end)
+            if tail and tail.start() > start:
+                end = tail.start()
     return start, end
 
 

@@ -63,7 +63,7 @@ CUTS = [
     ("truncation marker", "This got me thinking — how much bandwidth does my phone use to keep my apps updated? […]",
      "This got me thinking — how much bandwidth does my phone use to keep my apps updated?",
      "feeds/rsparser/DaringFireball.atom"),
-    ("leading truncation marker", "[…] The U.S. economy grew 2.5% in the first quarter.",
+    ("truncation marker", "[…] The U.S. economy grew 2.5% in the first quarter.",
      "The U.S. economy grew 2.5% in the first quarter.", "a feed's cut teaser run into the next sentence (hypothesis)"),
 ]
 

@@ -18,11 +18,10 @@ import argparse
 import statistics
 
 from bench.quality.summarize_real import pin_hash_seed
-from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
-from digest.summarize.algorithms import Unit, dependents, rank
-from digest.summarize.blurb import choose
+from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS, Sentence, pick
+from digest.summarize.algorithms import Unit, rank
 from digest.summarize.candidates import candidates
-from tests.support.summaries_set import corpus_root, page_article
+from tests.support.summaries_set import Article, corpus_root, page_article
 
 HARD_NEWS = (
     "html/article/trafilatura/reuters.com.parasite.html", "html/article/newspaper/reuters.com3.html",
@@ -38,16 +37,16 @@ HARD_NEWS = (
 BUDGET = DEFAULT_MAX_CHARS["en"]
 
 
-def describe(articles: list[tuple[str, list[Unit]]], algorithm: str) -> dict[str, float]:
+def describe(articles: list[tuple[Article, list[Sentence]]], algorithm: str) -> dict[str, float]:
     agree, centrality, counts, lengths, first = [], [], [], [], []
     passed_over = filled = 0
-    for title, units in articles:
-        texts = [u.text for u in units]
+    for page, pool in articles:
+        title, units = page.title, [Unit(s.text, s.paragraph) for s in pool]
         central = rank("textrank", units, title, "en")
-        reference = set(choose(central, texts, 3, BUDGET, reach=3))
+        reference = set(pick(central, pool, page.text, "en", "textrank", 3, BUDGET))
         order = rank(algorithm, units, title, "en", BUDGET)
-        leaning, introducing = dependents(algorithm, texts, "en")
-        chosen = choose(order, texts, 3, BUDGET, reach=3, leaning=leaning, introducing=introducing)
+        chosen = pick(order, pool, page.text, "en", algorithm, 3, BUDGET)
+        texts = [s.text for s in pool]
         place = {index: r for r, index in enumerate(central)}
         agree.append(len(reference & set(chosen)) / len(chosen))
         centrality.append(statistics.mean(1 - place[i] / max(len(units) - 1, 1) for i in chosen))
@@ -77,7 +76,7 @@ def main() -> None:
             continue
         pool = candidates(page.text, page.title, "en", CANDIDATE_CAP["pacsum"])
         if len(pool) > 1:
-            articles.append((page.title, [Unit(s.text, s.paragraph) for s in pool]))
+            articles.append((page, pool))
     print(f"\n{len(articles)} English hard-news pages, 3 sentences, max_chars {BUDGET}; not a quality measure\n")
     print("| algorithm | agreement with TextRank | centrality percentile | sentences | chars | has the first "
           "| top-3 passed over | shorter filler |")

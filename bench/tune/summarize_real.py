@@ -17,10 +17,8 @@ import dataclasses
 import random
 import statistics
 
-from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS, REFILL
-from digest.summarize.algorithms import dependents
-from digest.summarize.blurb import choose
-from digest.summarize.candidates import apart, candidates
+from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS, pick
+from digest.summarize.candidates import candidates
 from digest.summarize.pacsum import PARAMS, PacSumParams, rank
 from digest.summarize.tokenizer import terms
 from tests.support.summaries_set import Rouge, is_reference, load
@@ -71,23 +69,21 @@ def prepare(language: str | None, batch: str = "1"):  # type: ignore[no-untyped-
             continue
         lang = item.article.language
         pool = candidates(item.article.text, item.article.title, lang, CANDIDATE_CAP["pacsum"])
-        texts = [s.text for s in pool]
-        out.append((item, lang, texts, [terms(t, lang) for t in texts], terms(item.article.title, lang),
-                    apart(item.article.text, pool)))
+        out.append((item, lang, pool, [terms(s.text, lang) for s in pool], terms(item.article.title, lang)))
     return out
 
 
 def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[str, float]:  # type: ignore[no-untyped-def]
     per_lang: dict[str, list[tuple[float, float, float]]] = {"en": [], "zh": []}
-    for item, lang, texts, sentence_terms, title_terms, separated in prepared:
+    for item, lang, pool, sentence_terms, title_terms in prepared:
         budget = DEFAULT_MAX_CHARS[lang]
-        if not texts:
+        if not pool:
             per_lang[lang].append((0.0, 0.0, 0.0))
             continue
+        texts = [s.text for s in pool]
         order = rank(sentence_terms, title_terms, params, texts=texts, budget=budget) if len(texts) > 1 else [0]
-        leaning, introducing = dependents("pacsum", texts, lang, params)
-        chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3 + reach, leaning=leaning,
-                                           introducing=introducing, apart=separated, refill=REFILL[lang])]
+        chosen = [texts[i] for i in pick(order, pool, item.article.text, lang, "pacsum", 3, budget, params=params,
+                                         reach=3 + reach)]
         hits = sum(1 for s in chosen if is_reference(s, item.reference))
         recall = sum(1 for r in item.reference if is_reference(r, chosen)) / 3
         joiner = "" if lang == "zh" else " "

@@ -10,8 +10,7 @@ import itertools
 import statistics
 
 from bench.quality.summarize_written import Rouge, load
-from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS
-from digest.summarize.blurb import choose
+from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS, pick
 from digest.summarize.candidates import candidates
 from digest.summarize.pacsum import PacSumParams, rank
 from digest.summarize.tokenizer import terms
@@ -38,16 +37,16 @@ def main() -> None:
             if split not in ("all", article.split):
                 continue
             pool = candidates(article.text, article.title, language, CANDIDATE_CAP["pacsum"])
-            prepared.append((article, [s.text for s in pool], [terms(s.text, language) for s in pool],
-                             terms(article.title, language)))
+            prepared.append((article, pool, [terms(s.text, language) for s in pool], terms(article.title, language)))
     results = []
     for values in itertools.product(*GRID.values()):
         params = PacSumParams(**dict(zip(GRID, values, strict=True)))
         per_language: dict[str, list[float]] = {"en": [], "zh": []}
-        for article, texts, sentence_terms, title_terms in prepared:
+        for article, pool, sentence_terms, title_terms in prepared:
             order = rank(sentence_terms, title_terms, params)
             for budget in (DEFAULT_MAX_CHARS[article.language], 10**6):  # as shipped, and rank quality alone
-                chosen = [texts[i] for i in choose(order, texts, 3, budget, reach=3)]
+                chosen = [pool[i].text for i in pick(order, pool, article.text, article.language, "pacsum", 3, budget,
+                                                     params=params)]
                 precision = sum(s in article.reference for s in chosen) / max(len(chosen), 1)
                 joiner = "" if article.language == "zh" else " "
                 r1, r2 = rouge.f1(article.language, joiner.join(chosen), joiner.join(article.reference))

@@ -161,7 +161,7 @@ class History:
         l0, l1 = self.lead_offsets[row], self.lead_offsets[row + 1]
         return Features(title=tuple(self.titles[t0:t1].tolist()), lead=tuple(self.leads[l0:l1].tolist()),
                         source=int(self.source_keys[row]), published=None,
-                        words=None if title is None else event_words(title))
+                        event_terms=frozenset() if title is None else event_words(title))
 
     def describe(self, rows: Sequence[int]) -> dict[int, SentRef]:
         """SentRefs of matched rows, by row (read from the state file on demand)."""

@@ -100,20 +100,13 @@ class Features:
     source: int  # key_hash("source", name)
     published: datetime | None  # None: undated, or a stored row (whose time is its digest's)
     zh: bool = False  # a Chinese title (not stored: a window item's language decides)
-    words: frozenset[int] | None = None  # terms.event_words of the title; None: a stored row whose title is not at hand
+    # terms.event_words of the title, made from its text (a stored row's when the title is at hand: every Chinese
+    # comparison reads it; without it, none)
+    event_terms: frozenset[int] = frozenset()
 
     @cached_property
     def title_set(self) -> frozenset[int]:
         return frozenset(self.title)
-
-    @cached_property
-    def event_terms(self) -> frozenset[int]:
-        """The title's event words (terms.EVENT_KINDS_ZH) that are words of it (`terms.event_words`); without the
-        title text, every such character pair."""
-        if self.words is not None:
-            return self.words
-        kinds = event_kinds()
-        return frozenset(t for t in self.title if t in kinds)
 
     @cached_property
     def events(self) -> Terms:
@@ -140,7 +133,7 @@ def features(item: Item) -> Features:
     words = frozenset() if event_kinds().keys().isdisjoint(title) else event_words(item.title)  # most have none
     return Features(title=title, lead=lead if len(lead) >= MIN_LEAD else (),
                     source=key_hash("source", item.source), published=item.published if item.dated else None,
-                    zh=lang == "zh", words=words)
+                    zh=lang == "zh", event_terms=words)
 
 
 @dataclass(frozen=True)
@@ -350,9 +343,10 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     if not zh or title < floor:
         return Verdict("title", title, title_threshold, title >= title_threshold)
     shared = pieces(a, b, weights)
-    enough = title >= NAME_ENOUGH or beyond_name(shared)
+    beyond = beyond_name(shared)
+    enough = title >= NAME_ENOUGH or beyond
     if title >= title_threshold:
-        if enough and events_differ(a, b) and not beyond_name(shared):  # a name and two events: 离婚 / 结婚
+        if enough and not beyond and events_differ(a, b):  # a name and two events: 离婚 / 结婚
             return Verdict("events", title, title_threshold, False)
         return Verdict("title", title, title_threshold, enough)
     if not (enough and len(shared) >= PIECES):

@@ -8,7 +8,9 @@ SUMMARY_VERSION).  sumy, rjieba and numpy are imported on first use, not at impo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..models import language_of
 from .algorithms import ALGORITHMS as _RANKERS
@@ -18,6 +20,9 @@ from .candidates import apart, candidates
 from .sentences import Sentence, split_sentences
 from .tokenizer import SumyTokenizer
 
+if TYPE_CHECKING:
+    from .pacsum import PacSumParams
+
 __all__ = [
     "ALGORITHMS",
     "AUTO_ALGORITHM",
@@ -26,6 +31,7 @@ __all__ = [
     "Sentence",
     "Summary",
     "SumyTokenizer",
+    "pick",
     "split_sentences",
     "summarize",
 ]
@@ -85,12 +91,19 @@ def summarize(
     pool = candidates(text, title, lang, CANDIDATE_CAP.get(name))
     if not pool:
         return Summary((), "")
-    units = [Unit(s.text, s.paragraph) for s in pool]
-    order = rank(name, units, title, lang, budget)
-    texts = [u.text for u in units]
-    leaning, introducing = dependents(name, texts, lang)
-    chosen = choose(order, texts, sentences, budget, reach=sentences, leaning=leaning, introducing=introducing,
-                    apart=apart(text, pool) if introducing else (), refill=REFILL[lang])
-    picked = tuple(units[i].text for i in chosen)
+    order = rank(name, [Unit(s.text, s.paragraph) for s in pool], title, lang, budget)
+    picked = tuple(pool[i].text for i in pick(order, pool, text, lang, name, sentences, budget))
     return Summary(picked, render(picked, budget))
+
+
+def pick(order: Sequence[int], pool: Sequence[Sentence], text: str, language: str, algorithm: str,
+         sentences: int, budget: int, *, params: PacSumParams | None = None, reach: int | None = None) -> list[int]:
+    """The blurb's candidates (indices into `pool`, article order) from a ranking of them: what
+    `summarize` shows, and what the benchmarks score, so both fill a blurb the same way.
+    `params`/`reach`: another PacSum setting and a deeper look, for the weight search."""
+    texts = [s.text for s in pool]
+    leaning, introducing = dependents(algorithm, texts, language, params)
+    return choose(order, texts, sentences, budget, reach=sentences if reach is None else reach, leaning=leaning,
+                  introducing=introducing, apart=apart(text, pool) if introducing else (),
+                  refill=REFILL[language_of(language)])
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..furniture import cut, is_furniture_line, is_truncated, without_quotes
+from ..furniture import CUT_MARK, cut, is_furniture_line, is_truncated, without_quotes
 from .blurb import ELLIPSIS
 from .boilerplate import is_boilerplate, trailer_start
 from .sentences import CJK, Sentence, split_sentences
@@ -48,7 +48,7 @@ _ZH_GOES_ON = frozenset([*"的地得了着过于将已是和与及或等向对�
                          "系列", *"款个位名家台部项次版代型号"])
 _CLOSED = re.compile(r"[.!?。！？…][\"'”’」』)）]*$")
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’」』)）]*$")  # "[…]" after a whole sentence elides what follows
-_CUT_MARK = re.compile(r"[\s,;:，、；：]*(?:\[\s*(?:…|\.\.\.|&hellip;)\s*\]|\.{3,}|…+)\s*$")
+_CUT_MARK = re.compile(rf"[\s,;:，、；：]*(?:{CUT_MARK}|\.{{3,}}|…+)\s*$")
 _STAMP = re.compile(r"^\s*(?:最后更新|更新时间|发布时间|Updated|Published)?\s*[:：]?\s*"
                     r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*", re.IGNORECASE)
 

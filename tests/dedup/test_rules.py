@@ -10,7 +10,7 @@ import pytest
 from digest.config import DedupSettings
 from digest.dedup import History, coverage, deduplicate, order_items, same_text
 from digest.dedup.match import Features, Weights, numbers_agree, series
-from digest.dedup.terms import hashes
+from digest.dedup.terms import event_words, hashes
 from digest.models import AlsoRef, Item
 
 # The defaults measured in docs/benchmarks/dedup.md
@@ -215,7 +215,7 @@ def test_chinese_titles_share_more_than_a_name(a: str, b: str, merged: bool) -> 
 def test_an_event_word_matches_its_synonym(a: str, b: str, b_same_word: str) -> None:
     """去世/病逝, 宕机/故障, 突访/访问 score as one shared word (terms.EVENT_WORDS_ZH)."""
     titles = [a, b, b_same_word, *LISTING_ZH]
-    feats = [Features(hashes(t), (), 0, None, True) for t in titles]
+    feats = [Features(hashes(t), (), 0, None, True, event_words(t)) for t in titles]
     weights = Weights((f.title for f in feats), (f.source for f in feats))
     assert weights.title_score(feats[0], feats[1]) == pytest.approx(weights.title_score(feats[0], feats[2]), abs=0.02)
     assert weights.title_score(feats[0], feats[1]) > 0
