@@ -83,6 +83,15 @@ DROP: tuple[Pattern, ...] = (
        r"|^(?:Follow|Like|Find)\s+us\s+on\s+(?:Twitter|X|Facebook|Instagram|YouTube|Flipboard|Snapchat|Pinterest|"
        r"LinkedIn|Mastodon|Threads|Bluesky|TikTok|Weibo|WeChat)(?:\s*(?:,|&|\band\b|\bor\b)\s*\b[A-Za-z]+\b)*\s*[.!]?$",
        "每天网络精华尽在【喷嚏图卦】 喷嚏网官方新浪围脖", re.IGNORECASE),
+    # The header of a reposted Weibo card, each part on its own line above the post: the poster's handle
+    # ("@水山水山水山") and when and from where it was sent ("今天 14:26 来自 微博视频号", "来自澎湃新闻").  A
+    # line, with no sentence's end or comma in it; prose that names a handle or a source goes on ("@凤凰李睿
+    # 请到一位…", "来自北京的游客说，…。", "来自全国各地的200多名代表参加了会议").
+    _p("weibo card header", r"^@[^\s@，,。！？!?：:、]{1,30}$"
+       r"|^(?:(?:今天|昨天|前天|\d{1,2}月\d{1,2}日|(?:\d{4}-)?\d{1,2}-\d{1,2})\s*)?\d{1,2}:\d{2}\s*"
+       r"来自\s*[^\s。！？!?，,；;：:][^\n。！？!?，,；;：:]{0,24}$"
+       r"|^来自\s*[^\s。！？!?，,；;：:][^\n。！？!?，,；;：:]{0,9}$",  # alone: a name, not a clause
+       "今天 14:26 来自 微博视频号"),
     _p("image caption", r"^[^。！？]{2,60}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{0,30}(?:供图|摄)\s*$",
        "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),
 )
@@ -127,6 +136,8 @@ LINE: tuple[Pattern, ...] = (
        "run-up to the presidential election. Photo: AP", re.IGNORECASE),
 )
 _LEAD_ONLY = {"dateline", "byline", "wire dateline"}
+_CARD_TIME = re.compile(r"^(?:(?:今天|昨天|前天|\d{1,2}月\d{1,2}日|(?:\d{4}-)?\d{1,2}-\d{1,2})\s*)?\d{1,2}:\d{2}\s*来自\s*\S")
+_CARD_NAME = re.compile(r"^@?[^\s。！？!?，,；;：:]{1,30}$")  # a name: one word, no sentence in it
 _TRUNCATED = re.compile(rf"(?:{CUT_MARK}|(?<![.…])(?:\.\.\.|…)|\s(?:\.\.\.|…))\s*$")
 
 
@@ -136,9 +147,14 @@ def is_furniture(sentence: str) -> bool:
     return any(p.regex.search(text) for p in DROP)
 
 
-def is_furniture_line(line: str) -> bool:
+def is_furniture_line(line: str, next_line: str = "") -> bool:
     """True when a whole line or paragraph is one of the LINE kinds, which show only as a whole,
-    before the line is split into sentences (apply `is_furniture` to its sentences as well)."""
+    before the line is split into sentences (apply `is_furniture` to its sentences as well).
+
+    `next_line`, the next non-empty line: a Weibo card's poster may be named without an "@" ("水山水山水山"),
+    and is known only by the line under it, the card's time ("今天 14:26 来自 微博视频号")."""
+    if next_line and _CARD_TIME.match(next_line.strip()) and _CARD_NAME.match(line.strip()):
+        return True
     return any(p.regex.search(line) for p in LINE)
 
 

@@ -42,6 +42,10 @@ DROPPED = [
      "feeds/rssant/dapenti_blog_iframe.xml"),
     ("follow us line", "每天网络精华尽在【喷嚏图卦】 喷嚏网官方新浪围脖", "feeds/rssant/dapenti_blog_iframe.xml"),
     ("follow us line", "Follow us on Twitter & Instagram", "html/article/newspaper/foxnews.com1.newspaper-expected.txt"),
+    ("weibo card header", "今天 14:26 来自 微博视频号", "feeds/rssant/dapenti_blog_iframe.xml"),
+    ("weibo card header", "@水山水山水山", "feeds/rssant/dapenti_blog_iframe.xml"),
+    ("weibo card header", "来自澎湃新闻", "feeds/rssant/dapenti_blog_iframe.xml"),
+    ("weibo card header", "— @hodlhodl", "feeds/rsparser/489.rss"),
     ("image caption", "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。", "html/article/gne/cjn-1.html"),
     ("image caption", "城市摄影队 周斌 摄", "html/article/gne/cjn-1.html"),
 ]
@@ -96,6 +100,10 @@ KEPT = [
     "8月13日，贵州国台酒业股份有限公司在其官方微信公众号发布声明称，公司将随时依法积极配合调查工作。",
     "据大公网官方微博消息，香港有人今日（7日）下午发起“塞机场”活动，试图再次阻碍来往机场交通。",
     "The company's website: https://example.com was down all morning, customers said.",
+    # a handle or a source named in prose (feeds/rssant/dapenti_blog_iframe.xml), not a Weibo card's header
+    "@凤凰李睿 请到一位在伊朗长大的阿富汗女记者，请她谈一谈阿富汗民众对目前局势的态度。",
+    "来自全国各地的200多名代表参加了会议",
+    "来自北京的游客说，这里的冬天比想象中暖和。",
 ]
 
 
@@ -383,3 +391,19 @@ def test_near_misses_of_long_furniture_lines_are_read_in_one_pass(line: str) -> 
     joint) and hold up the whole run."""
     assert is_furniture(line.strip())
     assert not is_furniture(line + "!x 这是正文。")
+
+
+# A Weibo post reposted by a feed (feeds/rssant/dapenti_blog_iframe.xml): the card's header, one part a line
+# (who posted it, when and from what), stands above the post; the blurb holds the post.
+_WEIBO_POST = ("{poster}\n\n今天 09:40 来自 微博视频号\n\n"
+               "1 这是本周新上线的一部纪录片，讲的是城市里最后一批修鞋匠\n\n"
+               "2 拍摄用了三年，导演跟着五位老师傅走遍了大半个城市\n\n"
+               "3 片子最后一段是老师傅收摊的那个傍晚，很多人说看哭了")
+
+
+@pytest.mark.parametrize("poster", ["@纪录片小组", "纪录片小组"], ids=["handle", "name"])
+def test_a_weibo_cards_header_never_fills_a_blurb(poster: str) -> None:
+    text = _WEIBO_POST.format(poster=poster)
+    blurb = summarize(text + _DAPENTI_FOOTER, title="城市里最后的修鞋匠 (2021)", language="zh")
+    assert blurb.sentences and blurb.sentences[0].startswith("1 这是本周新上线的一部纪录片")
+    assert "来自" not in blurb.text and "纪录片小组" not in blurb.text

@@ -180,8 +180,11 @@ def _first_word(text: str) -> str:
 
 def _on_furniture_lines(text: str, sentences: Sequence[Sentence]) -> set[int]:
     """Indices of the sentences that lie on a line of furniture recognised as a whole
-    (furniture.LINE: related headlines run together), in feed text, teasers and full text alike."""
-    lines = [(m.start(), m.end()) for m in _LINE.finditer(text) if is_furniture_line(m.group())]
+    (furniture.LINE: related headlines run together; a Weibo card's poster, known by the line under it),
+    in feed text, teasers and full text alike."""
+    found = [m for m in _LINE.finditer(text) if m.group().strip()]
+    lines = [(m.start(), m.end()) for m, after in zip(found, [*found[1:], None], strict=True)
+             if is_furniture_line(m.group(), after.group() if after else "")]
     if not lines:
         return set()
     return {i for i, s in enumerate(sentences) if any(a <= s.start and s.end <= b for a, b in lines)}
