@@ -3,6 +3,7 @@
     python -m bench.tune.summarize_real [--trials 300] [--seed 1]
     python -m bench.tune.summarize_real --ablate      # each part of the shipped ranking taken out or changed
     python -m bench.tune.summarize_real --ablate --batch all   # the same on both batches' dev halves
+    python -m bench.tune.summarize_real --ablate --per-batch   # each batch's dev half in its own columns
 
 Random search over the weights in digest.summarize.pacsum.PacSumParams and the blurb's reach;
 objective: the mean over both languages of sentence precision, reference recall and ROUGE-2 as
@@ -42,17 +43,24 @@ SPACE = {
     "question": [0.0, 0.5, 1.0],
 }
 REACH = [0, 1, 2]
-# What each part of the ranking is worth on dev: (label, change to the shipped weights).
-ABLATIONS: list[tuple[str, dict[str, float]]] = [
+# What each part of the ranking is worth on dev: (label, change to the shipped weights; a string is
+# added to the language's shipped weight, "+0.5").
+ABLATIONS: list[tuple[str, dict[str, float | str]]] = [
     ("as shipped", {}),
     ("no centrality", {"centrality": 0.0}),
     ("centrality 0.5", {"centrality": 0.5}),
+    ("centrality 1.1", {"centrality": 1.1}),
+    ("centrality 1.25", {"centrality": 1.25}),
     ("centrality 1.5", {"centrality": 1.5}),
     ("centrality 2", {"centrality": 2.0}),
     ("undirected graph (backward -1)", {"backward": -1.0}),
     ("no lead prior", {"lead": 0.0}),
     ("lead prior halving over 10 positions", {"lead_scale": 10.0}),
     ("no headline similarity", {"title": 0.0}),
+    ("headline similarity -0.5", {"title": "-0.5"}),
+    ("headline similarity +0.5", {"title": "+0.5"}),
+    ("headline similarity +1", {"title": "+1"}),
+    ("centrality 1.25, headline similarity +0.25", {"centrality": 1.25, "title": "+0.25"}),
     ("no length prior", {"length": 0.0}),
     ("question cue 0", {"question": 0.0}),
     ("question cue 0.5", {"question": 0.5}),
@@ -99,15 +107,29 @@ def evaluate(prepared, params: PacSumParams, reach: int, rouge: Rouge) -> dict[s
     return out
 
 
-def ablate(rouge: Rouge, batch: str = "1") -> None:
-    prepared = {language: prepare(language, batch) for language in ("en", "zh")}
-    print("| variant (dev half) | en precision | en recall | en ROUGE-2 | zh precision | zh recall | zh ROUGE-2 |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+def _applied(change: dict[str, float | str], params: PacSumParams) -> dict[str, float]:
+    return {k: getattr(params, k) + float(v) if isinstance(v, str) else v for k, v in change.items()}
+
+
+def ablate(rouge: Rouge, batch: str = "1", per_batch: bool = False) -> None:
+    """One row per variant; with `per_batch`, each batch's dev half in its own columns (precision /
+    recall / ROUGE-2), so a gain carried by one batch's few articles shows as such."""
+    batches = ("1", "2") if per_batch else (batch,)
+    prepared = {(language, b): prepare(language, b) for language in ("en", "zh") for b in batches}
+    if per_batch:
+        print("| variant (dev halves) | en batch 1 | en batch 2 | zh batch 1 | zh batch 2 |")
+        print("|---|---|---|---|---|")
+    else:
+        print("| variant (dev half) | en precision | en recall | en ROUGE-2 | zh precision | zh recall | zh ROUGE-2 |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
     for label, change in ABLATIONS:
         cells = []
         for language in ("en", "zh"):
-            result = evaluate(prepared[language], dataclasses.replace(PARAMS[language], **change), 0, rouge)
-            cells += [f"{result[f'{language}_{k}']:.3f}" for k in ("p", "r", "r2")]
+            for b in batches:
+                params = dataclasses.replace(PARAMS[language], **_applied(change, PARAMS[language]))
+                result = evaluate(prepared[(language, b)], params, 0, rouge)
+                numbers = [f"{result[f'{language}_{k}']:.3f}" for k in ("p", "r", "r2")]
+                cells += [" / ".join(numbers)] if per_batch else numbers
         print(f"| {label} | {' | '.join(cells)} |")
 
 
@@ -119,10 +141,11 @@ def main() -> None:
     parser.add_argument("--ablate", action="store_true", help="print what each part of the shipped ranking is worth")
     parser.add_argument("--batch", choices=("1", "2", "all"), default="1",
                         help="which labelled batch's dev half (default 1, as the published tables)")
+    parser.add_argument("--per-batch", action="store_true", help="with --ablate: each batch's dev half apart")
     args = parser.parse_args()
     rouge = Rouge()
     if args.ablate:
-        ablate(rouge, args.batch)
+        ablate(rouge, args.batch, args.per_batch)
         return
     prepared = prepare(args.language, args.batch)
     rng = random.Random(args.seed)
