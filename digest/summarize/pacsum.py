@@ -46,7 +46,6 @@ class PacSumParams:
     announce: float = 0.0  # bonus for a sentence that says what the post is about ("I'll be discussing…")
     coherent: bool = False  # a lower-ranked sentence that leans back never opens a blurb (blurb.choose)
     introduce: bool = False  # a lower-ranked sentence ending in a colon comes only with the next one
-    textrank: float = 0.0  # weight of TextRank's undirected PageRank on the same graph (scaled to 1)
 
 
 # One set of weights per language: the blurb budgets differ (320 / 200 characters), and so do the
@@ -84,11 +83,6 @@ def rank(
     peak = float(np.max(np.abs(scores)))
     if peak > 0:
         scores = params.centrality * scores / peak
-    if params.textrank:
-        pagerank = _pagerank(graph)
-        top = float(pagerank.max())
-        if top > 0:
-            scores = scores + params.textrank * pagerank / top
     scores = scores + params.title * (vectors @ title)
     sizes = np.log1p(np.array([len(t) for t in sentence_terms], dtype=np.float64))
     if sizes.max() > 0:
@@ -184,19 +178,6 @@ def _directed_centrality(similarity: Matrix, beta: float, backward: float) -> Ma
     earlier = np.tril(edges, k=-1).sum(axis=1)  # edges to sentences before i
     scores: Matrix = later - backward * earlier
     return scores
-
-
-def _pagerank(graph: Matrix, damping: float = 0.85, rounds: int = 50) -> Matrix:
-    """TextRank's score: PageRank over the undirected similarity graph."""
-    n = graph.shape[0]
-    out = graph.sum(axis=1, keepdims=True)
-    out[out == 0] = 1.0
-    transition = graph / out
-    score = np.full(n, 1.0 / n)
-    for _ in range(rounds):
-        score = (1 - damping) / n + damping * (transition.T @ score)
-    result: Matrix = score
-    return result
 
 
 def _demote_repeats(order: list[int], similarity: Matrix, threshold: float) -> list[int]:
