@@ -72,7 +72,7 @@ def _corpus_titles() -> dict[str, str]:
     return found
 
 
-ZH_BATCHES = ("zh_headline_pairs.tsv", "zh_headline_pairs_2.tsv")
+ZH_BATCHES = ("zh_headline_pairs.tsv", "zh_headline_pairs_2.tsv", "zh_headline_pairs_3.tsv")
 
 
 def chinese(batches: tuple[str, ...] = ZH_BATCHES) -> tuple[list[Pair], list[tuple[str, str]]]:
@@ -160,7 +160,8 @@ def main() -> None:
     print("| set | split | pairs (same / different) | rule | precision | recall | right / wrong / missed |")
     print("|---|---|---|---|---:|---:|---|")
     sets = (("en (STS 2016 headlines)", english()), ("zh batch 1", chinese(ZH_BATCHES[:1])),
-            ("zh batches 1+2", chinese()))
+            ("zh batches 1+2", chinese(ZH_BATCHES[:2])), ("zh batch 3", chinese(ZH_BATCHES[2:])),
+            ("zh batches 1+2+3", chinese()))
     for name, (pairs, everything) in sets:
         for split in splits:
             same = sum(p[0] for p in pairs if p[1] == split)
@@ -170,12 +171,12 @@ def main() -> None:
                 precision, recall, tp, fp, fn = score(pairs, split, rule)
                 print(f"| {name} | {split} | {same} / {other} | {label} | {precision:.2f} | {recall:.2f} | "
                       f"{tp} / {fp} / {fn} |")
-    print("\nSweep of title_threshold on the dev halves (zh: batches 1+2):\n")
+    print("\nSweep of title_threshold on the dev halves (zh: batches 1+2+3):\n")
     print("| title_threshold | en precision | en recall | zh precision | zh recall |\n|---:|---:|---:|---:|---:|")
     for threshold in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
         settings = DedupSettings(title_threshold=threshold, title_threshold_zh=threshold)
         cells = []
-        for pairs, everything in (sets[0][1], sets[2][1]):
+        for pairs, everything in (sets[0][1], sets[-1][1]):
             precision, recall, *_ = score(pairs, "dev", matcher(everything, settings))
             cells += [f"{precision:.2f}", f"{recall:.2f}"]
         print(f"| {threshold} | " + " | ".join(cells) + " |")

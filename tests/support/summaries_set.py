@@ -32,7 +32,8 @@ from tests.support import paths
 
 REPO = paths.REPO
 LABELS = paths.DATA / "summaries_real" / "labels.yaml"
-BATCHES = {"1": LABELS, "2": paths.DATA / "summaries_real" / "labels_2.yaml"}
+BATCHES = {"1": LABELS, "2": paths.DATA / "summaries_real" / "labels_2.yaml",
+           "3": paths.DATA / "summaries_real" / "labels_3.yaml"}
 NOW = datetime(2024, 6, 5, 12, tzinfo=UTC)
 _SPACE = re.compile(r"\s+")
 _CJK_TOKEN = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
