@@ -41,7 +41,7 @@ def deduplicate(items: Sequence[Item], *, settings: DedupSettings, history: Hist
             members.setdefault(leader[i], []).append(i)
 
     feats = [features(items[i]) for i in leaders]
-    weights = Weights((f.title for f in feats), (f.source for f in feats))
+    weights = Weights((f.terms for f in feats), (f.source for f in feats))
     if len(history):
         window_terms = np.fromiter(weights.df, dtype=np.uint32, count=len(weights.df))
         weights.add_stored(dict(zip(window_terms.tolist(), history.title_df(window_terms).tolist(), strict=True)),

@@ -20,7 +20,7 @@ from ..config import DedupSettings
 from ..models import Item
 from .keys import key_hash, keys, url_key
 from .match import MIN_SHARED_LEAD, Features, Weights, _at_least, compare, features, sampled
-from .terms import event_words, hashes
+from .terms import event_words, follow_up, hashes, written
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -156,12 +156,15 @@ class History:
         return len(self.entry_ids)
 
     def features(self, row: int, title: str | None = None) -> Features:
-        """A stored row's features; with its title (`describe`), its event words are made anew from it."""
+        """A stored row's features; with its title (`describe`), its event words, numerals written as digits
+        (terms.written) and whether it follows an event up are made anew from it: its stored terms stay as stored."""
         t0, t1 = self.title_offsets[row], self.title_offsets[row + 1]
         l0, l1 = self.lead_offsets[row], self.lead_offsets[row + 1]
         return Features(title=tuple(self.titles[t0:t1].tolist()), lead=tuple(self.leads[l0:l1].tolist()),
                         source=int(self.source_keys[row]), published=None,
-                        event_terms=frozenset() if title is None else event_words(title))
+                        event_terms=frozenset() if title is None else event_words(title),
+                        written=None if title is None else written(title),
+                        follow_up=title is not None and follow_up(title))
 
     def describe(self, rows: Sequence[int]) -> dict[int, SentRef]:
         """SentRefs of matched rows, by row (read from the state file on demand)."""

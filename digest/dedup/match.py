@@ -65,13 +65,18 @@ from .result import Rule
 from .terms import (
     GENERIC_WEIGHT,
     NUMBER_BIT,
+    OUTCOME,
+    cause_kinds,
     event_class_heads,
     event_classes,
     event_kinds,
     event_words,
+    follow_up,
     generic_hashes,
     hashes,
     shingles,
+    word_hashes,
+    written,
 )
 
 Terms = tuple[int, ...]
@@ -103,16 +108,25 @@ class Features:
     # terms.event_words of the title, made from its text (a stored row's when the title is at hand: every Chinese
     # comparison reads it; without it, none)
     event_terms: frozenset[int] = frozenset()
+    # terms.written: the title's terms with Han numerals written as digits, when they differ; made from its text like
+    # event_terms and never stored
+    written: Terms | None = None
+    follow_up: bool = False  # terms.follow_up: the title follows an event up (made from its text, never stored)
+
+    @cached_property
+    def terms(self) -> Terms:
+        """The title terms as compared: `title`, or `written` when the title has Han numerals ("三人" as "3人")."""
+        return self.title if self.written is None else self.written
 
     @cached_property
     def title_set(self) -> frozenset[int]:
-        return frozenset(self.title)
+        return frozenset(self.terms)
 
     @cached_property
     def events(self) -> Terms:
         """The title terms with each event word as its synonyms' first (去世, 身亡 -> 去世; terms.py)."""
         classes, words = event_classes(), self.event_terms
-        return tuple(classes.get(t, t) if t in words else t for t in self.title)
+        return tuple(classes.get(t, t) if t in words else t for t in self.terms)
 
     @cached_property
     def lead_set(self) -> frozenset[int]:
@@ -120,7 +134,7 @@ class Features:
 
     @cached_property
     def numbers(self) -> tuple[int, ...]:
-        return tuple(sorted(t for t in self.title if t & NUMBER_BIT))
+        return tuple(sorted(t for t in self.terms if t & NUMBER_BIT))
 
 
 def features(item: Item) -> Features:
@@ -130,10 +144,10 @@ def features(item: Item) -> Features:
         text = text[len(item.title):]  # many feeds begin the text with the title
     lead = shingles(hashes(text[: LEAD_CHARS[lang]]), LEAD_TERMS)
     title = hashes(item.title)
-    words = frozenset() if event_kinds().keys().isdisjoint(title) else event_words(item.title)  # most have none
+    words = frozenset() if word_hashes().isdisjoint(title) else event_words(item.title)  # most have none
     return Features(title=title, lead=lead if len(lead) >= MIN_LEAD else (),
                     source=key_hash("source", item.source), published=item.published if item.dated else None,
-                    zh=lang == "zh", event_terms=words)
+                    zh=lang == "zh", event_terms=words, written=written(item.title), follow_up=follow_up(item.title))
 
 
 @dataclass(frozen=True)
@@ -230,10 +244,10 @@ class Weights:
         """Weighted Dice of the two titles' terms, an event word matching its synonym; 0 unless they share two
         terms that are neither numbers nor generic words ("Daily update for June 5" names no story, whoever
         sends it)."""
-        ta = {t: self.weight(t, a.source) for t in a.title}
-        tb = {t: self.weight(t, b.source) for t in b.title}
-        wa = {e: ta[t] for t, e in zip(a.title, a.events, strict=True)}
-        wb = {e: tb[t] for t, e in zip(b.title, b.events, strict=True)}
+        ta = {t: self.weight(t, a.source) for t in a.terms}
+        tb = {t: self.weight(t, b.source) for t in b.terms}
+        wa = {e: ta[t] for t, e in zip(a.terms, a.events, strict=True)}
+        wb = {e: tb[t] for t, e in zip(b.terms, b.events, strict=True)}
         shared = wa.keys() & wb.keys()
         if sum(1 for t in shared if not t & NUMBER_BIT and t not in self.generic) < 2:
             return 0.0
@@ -247,17 +261,19 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
     (a name like 范蕴若 is one run of two character pairs; a long name like 国家统计局 is one run too, one
     piece), and an event word and its synonym (去世 / 身亡, terms.py), each event class once however many of
     its words a title has.  An event word of any kind (terms.EVENT_KINDS_ZH) inside a run is a piece of its own
-    and ends the run: "莫迪突访中印边…" shared word for word is who, what and where.  A run is a piece when one
+    and ends the run: "莫迪突访中印边…" shared word for word is who, what and where; so is a near-synonym
+    (terms.SYNONYMS_ZH) where the titles use two words of its line (暗示 / 暗指: not the same words in a run).  A run is a piece when one
     of its terms' rarity in the run is PIECE_WEIGHT or more and it is not on most titles of either source
     (`Weights.on_most`): a name on several titles of one page is a man in the news, not the page's template.
     Outlets' rewrites of one story keep who, where and what and change the rest; two stories about one person
     share the name alone."""
-    classes = event_class_heads()
+    classes, kinds = event_class_heads(), event_kinds()
     at_b: dict[int, int] = {}
     for k, t in enumerate(b.events):
         at_b.setdefault(t, k)
     runs: list[list[int]] = []
     counted: set[int] = set()  # event classes already in a run
+    cuts: set[int] = set()  # positions of event words, and of near-synonyms matched by the other word of their line
     last = -2
     for i, t in enumerate(a.events):
         j = at_b.get(t)
@@ -266,52 +282,63 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
             continue
         if t in classes:
             counted.add(t)
+            if a.terms[i] in a.event_terms and (a.terms[i] in kinds or a.terms[i] != b.terms[j]):
+                cuts.add(i)
         if j == last + 1:  # the term before was shared too, just before this one in b
             runs[-1].append(i)
         else:
             runs.append([i])
         last = j
-    runs = [part for run in runs for part in _at_events(run, a.title, a.event_terms)]
+    runs = [part for run in runs for part in _at_events(run, cuts)]
     return [tuple(a.events[i] for i in run) for run in runs
-            if max(0.0 if weights.on_most(a.title[i], a.source) or weights.on_most(a.title[i], b.source)
-                   else weights.rarity(a.title[i]) for i in run)
+            if max(0.0 if weights.on_most(a.terms[i], a.source) or weights.on_most(a.terms[i], b.source)
+                   else weights.rarity(a.terms[i]) for i in run)
             >= PIECE_WEIGHT]
 
 
-def _at_events(run: list[int], title: Terms, kinds: frozenset[int]) -> list[list[int]]:
-    """A run cut at the title's event words (`Features.event_terms`: words of it, not 游行 in 旅游行业), each a part
-    of its own: "莫迪突访中印边" is who | did | where.  A side of one character pair is left out: it holds a
-    character of the event word and no word of its own ("宣布任命新…": 命新)."""
-    if len(run) == 1 or not any(title[i] in kinds for i in run):
+def _at_events(run: list[int], cuts: set[int]) -> list[list[int]]:
+    """A run cut at the title's event words (`Features.event_terms`: words of it, not 游行 in 旅游行业; `cuts`: their
+    positions), each a part of its own: "莫迪突访中印边" is who | did | where.  A side of one character pair is left
+    out: it holds a character of the event word and no word of its own ("宣布任命新…": 命新)."""
+    if len(run) == 1 or cuts.isdisjoint(run):
         return [run]
     parts: list[list[int]] = [[]]
     for i in run:
-        if title[i] in kinds:
+        if i in cuts:
             parts += [[i], []]
         else:
             parts[-1].append(i)
-    return [p for p in parts if len(p) > 1 or (p and title[p[0]] in kinds)]
+    return [p for p in parts if len(p) > 1 or (p and p[0] in cuts)]
 
 
 def events_differ(a: Features, b: Features) -> bool:
     """Whether both titles name an event (terms.EVENT_KINDS_ZH) and no event of one is the other's: "马克龙任命…新总理"
-    / "法国总理…辞职" share who and where, but one is an appointment and the other a resignation."""
+    / "法国总理…辞职" share who and where, but one is an appointment and the other a resignation.  The dead and
+    injured (terms.OUTCOME_ZH) are what any cause of harm is reported by, so they are that cause's ("以军空袭…" /
+    "…已致数十人遇难"), but two causes are two events whatever their toll: "某县山体滑坡致3人遇难" / "某县车祸致3人死亡"."""
     kinds = event_kinds()
-    ea = {kinds[t] for t in a.event_terms}
-    eb = {kinds[t] for t in b.event_terms}
-    return bool(ea and eb) and not ea & eb
+    ea = {kinds[t] for t in a.event_terms if t in kinds}
+    eb = {kinds[t] for t in b.event_terms if t in kinds}
+    if not (ea and eb):
+        return False
+    causes = cause_kinds()
+    ca, cb = ea & causes, eb & causes
+    if ca and cb:
+        return not ca & cb
+    return not (ea & eb or (OUTCOME in ea and cb) or (OUTCOME in eb and ca))
 
 
 def beyond_name(shared: list[Terms]) -> bool:
     """Whether two titles share a rare piece besides their longest shared run and the event word: a long name
     or place with one event word ("美国加州洛杉矶…身亡" / "…遇难") is two stories about one place, and one man or
     company with one event word ("特朗普宣布任命…" / "华为宣布任命…") two appointments.  A piece made of event words
-    alone (any kind: terms.EVENT_KINDS_ZH, or a class of synonyms) is the event word."""
+    alone (any kind: terms.EVENT_KINDS_ZH, which holds every class of event synonyms) is the event word; a
+    near-synonym (terms.SYNONYMS_ZH: 公章 / 印章) is an ordinary piece."""
     if not shared:
         return False
-    kinds, classes = event_kinds(), event_class_heads()
+    kinds = event_kinds()
     longest = max(range(len(shared)), key=lambda k: len(shared[k]))
-    return any(k != longest and not all(t in kinds or t in classes for t in p) for k, p in enumerate(shared))
+    return any(k != longest and not all(t in kinds for t in p) for k, p in enumerate(shared))
 
 
 def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
@@ -328,7 +355,7 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     same_source = a.source == b.source
     if hours > STORY_HOURS and same_source:
         return Verdict("time", hours, STORY_HOURS, False)
-    if same_source and a.title != b.title and series(a.title, b.title) and weights.template(a, b):
+    if same_source and a.terms != b.terms and series(a.terms, b.terms) and weights.template(a, b):
         return Verdict("series", 0.0, 1.0, False)
     title = weights.title_score(a, b)
     if a.lead and b.lead:
@@ -342,6 +369,15 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     floor = title_threshold * PIECES_OVERLAP
     if not zh or title < floor:
         return Verdict("title", title, title_threshold, title >= title_threshold)
+    verdict = _chinese_title(a, b, weights, title, title_threshold)
+    if verdict.same and a.follow_up != b.follow_up:  # the event and a follow-up of it (its next stage, a reply)
+        return Verdict("follow-up", title, verdict.threshold, False)
+    return verdict
+
+
+def _chinese_title(a: Features, b: Features, weights: Weights, title: float, title_threshold: float) -> Verdict:
+    """Rules 5-7 for two Chinese titles whose overlap reaches the pieces floor."""
+    floor = title_threshold * PIECES_OVERLAP
     shared = pieces(a, b, weights)
     beyond = beyond_name(shared)
     enough = title >= NAME_ENOUGH or beyond

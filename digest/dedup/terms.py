@@ -60,24 +60,49 @@ EVENT_WORDS_ZH = (
     "访问 视察 考察 到访 出访 突访 造访",  # visited: a trip abroad or an inspection at home, so a merge also needs the place (match.beyond_name)
 )
 
+# Near-synonyms that share a character, which character pairs cannot see (公章 / 印章: no pair in common): the same
+# thing under another word, compared like an event word and its synonym, where it is a word of the title.  Not events:
+# they neither cut a shared run nor stand for "the event word" (match.beyond_name).  A short list, each line checked
+# to have no other sense in a headline; a general "shares a character" rule would merge unrelated titles.
+SYNONYMS_ZH = (
+    "暗示 暗指",  # hinted
+    "暂停 叫停 中止 暂缓",  # suspended (talks, a treaty, a service)
+)
+
 # Families of events (after ACE 2005's event types: life, movement, transaction, business, conflict, contact,
-# personnel, justice), used only to tell two events apart (match.events_differ), not as synonyms: the same word
-# twice is an ordinary shared term.  One line is what outlets write of one event in different words, so two
-# lines are two events: an attack is reported as an air strike, its dead and its injured; an election as taking
-# office; a resignation as stepping down.  An appointment is not a resignation, a sentence not a release.
+# personnel, justice, and disasters and accidents by cause), used only to tell two events apart
+# (match.events_differ), not as synonyms: the same word twice is an ordinary shared term.  One line is what outlets
+# write of one event in different words, so two lines are two events: an election is reported as taking office, a
+# resignation as stepping down, an explosion as the fire it started.  An appointment is not a resignation, a
+# sentence not a release, a landslide not a car crash, an acquisition not a layoff.
+OUTCOME_ZH = f"{_DIED} 受伤 负伤"  # died or injured: what any cause of harm below is reported by
+CAUSES_ZH = (
+    "袭击 遇袭 枪击 空袭 炮击",  # attacked
+    "车祸 相撞 撞车 追尾 侧翻 翻车",  # a road (or rail) crash
+    "火灾 起火 失火 着火 火情 爆炸 爆燃 闪爆",  # a fire or an explosion: one is reported as the other
+    "地震 强震",  # an earthquake
+    "洪水 暴雨 洪灾 洪涝 内涝 山洪",  # a flood or a rainstorm
+    "滑坡 塌方 泥石",  # a landslide (泥石: 泥石流's first pair, inside one word)
+    "坍塌 倒塌 垮塌 塌陷",  # a building or bridge collapsed
+    "坠机 坠毁 失事",  # a plane crashed
+)
 EVENT_KINDS_ZH = (
-    f"{_DIED} 袭击 遇袭 枪击 空袭 炮击 受伤 负伤",  # attacked, and its dead and injured
+    OUTCOME_ZH,
+    *CAUSES_ZH,
     *EVENT_WORDS_ZH[1:],
     "示威 游行",  # demonstrated; not 抗议, also a government's protest
     "结婚 完婚 大婚 领证",  # married
     "离婚",  # divorced
     "辞职 请辞 辞去 下台 卸任 离任",  # resigned, stepped down
     "任命 出任 就任 上任 履新 当选 胜选",  # appointed, elected, took office
-    "起诉 被诉",  # charged or sued
+    "起诉 被诉 诉讼 状告 控告",  # charged or sued
     "判处 获刑 被判 宣判 判刑",  # sentenced
     "获释 出狱",  # released
     "会晤 会见 会谈",  # met
-    "破产",  # went bankrupt
+    "破产 倒闭",  # went bankrupt, closed down
+    "裁员",  # laid off staff
+    "上市",  # went public (or a product went on sale)
+    "融资",  # raised money
 )
 
 NUMBER_BIT = 1 << 31  # set in the hash of a number term, clear in every other
@@ -85,6 +110,40 @@ NUMBER_BIT = 1 << 31  # set in the hash of a number term, clear in every other
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}  # noqa: SIM905
 HAN_NUMERALS = {c: str(n) for n, c in enumerate("〇一二三四五六七八九十")}
+
+
+# Han numerals before a unit or measure word, as outlets also write them in digits ("三人" / "3人", "十万" / "10万",
+# "六月" / "6月"): `written` rewrites them so, at compare time only.  A run starts with a digit or 十 (not 千: 千万
+# is also "by all means"), follows no numeral or 第 (an ordinal), and a run of bare digits is a year only with 〇
+# or 零 (二〇二〇年; 唯一一家 and 五一 are no numbers).  A lone 一 is mostly the article ("一个bug", "一名男子"), and
+# stays as it is.
+_HAN_DIGITS = {**{c: n for n, c in enumerate("零一二三四五六七八九")}, "〇": 0, "两": 2}
+_HAN_POWERS = {"十": 10, "百": 100, "千": 1000}
+_UNITS = "人名位个万亿元岁年月日天次家只条辆架艘座倍号"
+_HAN_NUMBER = re.compile(f"(?<![第〇零一二三四五六七八九十百千两])[一二三四五六七八九十两][〇零一二三四五六七八九十百千两]*(?=[{_UNITS}])")
+
+
+def _han_value(run: str) -> str | None:
+    if not any(c in _HAN_POWERS for c in run):
+        return (str(_HAN_DIGITS[run]) if run != "一" else None) if len(run) == 1 else (
+            "".join(str(_HAN_DIGITS[c]) for c in run) if "〇" in run or "零" in run else None)
+    total = digit = 0
+    for c in run:
+        if c in _HAN_POWERS:
+            total += (digit or 1) * _HAN_POWERS[c]
+            digit = 0
+        else:
+            digit = _HAN_DIGITS[c]
+    return str(total + digit)
+
+
+def written(title: str) -> tuple[int, ...] | None:
+    """The title's hashes with Han numerals before a unit written as digits ("三人" as "3人"), when that changes them:
+    compared, never stored (a stored title keeps its hashes; the comparison makes these anew from its text)."""
+    if not _HAN_NUMBER.search(title):
+        return None
+    text = _HAN_NUMBER.sub(lambda m: _han_value(m.group(0)) or m.group(0), title)
+    return hashes(text) if text != title else None
 
 
 def normalize(text: str) -> str:
@@ -178,8 +237,9 @@ def shingles(terms: tuple[int, ...], limit: int) -> tuple[int, ...]:
 
 @lru_cache(maxsize=1)
 def event_classes() -> dict[int, int]:
-    """Each event word's hash -> its line's first word's: compared at match time, never stored."""
-    return {term_hash(word): term_hash(line.split()[0]) for line in EVENT_WORDS_ZH for word in line.split()}
+    """Each event word's (and near-synonym's) hash -> its line's first word's: compared at match time, never stored."""
+    return {term_hash(word): term_hash(line.split()[0]) for line in (*EVENT_WORDS_ZH, *SYNONYMS_ZH)
+            for word in line.split()}
 
 
 @lru_cache(maxsize=1)
@@ -189,12 +249,27 @@ def event_kinds() -> dict[int, int]:
 
 
 @lru_cache(maxsize=1)
+def cause_kinds() -> frozenset[int]:
+    """The families that are a cause of harm (CAUSES_ZH), as event_kinds names them."""
+    return frozenset(term_hash(line.split()[0]) for line in CAUSES_ZH)
+
+
+OUTCOME = term_hash(OUTCOME_ZH.split()[0])  # the family of died and injured, as event_kinds names it
+
+
+@lru_cache(maxsize=1)
 def _event_word_set() -> frozenset[str]:
-    return frozenset(word for line in EVENT_KINDS_ZH for word in line.split())
+    return frozenset(word for line in (*EVENT_KINDS_ZH, *SYNONYMS_ZH) for word in line.split())
+
+
+@lru_cache(maxsize=1)
+def word_hashes() -> frozenset[int]:
+    """The hashes of every word `event_words` may find: a title without one of them needs no cut."""
+    return frozenset(term_hash(word) for word in _event_word_set())
 
 
 def event_words(title: str) -> frozenset[int]:
-    """The hashes of the event words (EVENT_KINDS_ZH) that are words of a title, not characters of two other words
+    """The hashes of the event words (EVENT_KINDS_ZH) and near-synonyms (SYNONYMS_ZH) that are words of a title, not characters of two other words
     side by side.  By jieba's dictionary cut (rjieba, as summaries use; without the HMM, which makes up words such
     as 抓后): a pair counts when it is inside one word (枪击, 枪击案, 游行示威) or both its characters stand alone
     (被 | 抓, 坠 | 亡: words the dictionary lacks), and not when a character belongs to another word (旅游 | 行业
@@ -216,9 +291,42 @@ def event_words(title: str) -> frozenset[int]:
                      if word_of[k] == word_of[k + 1] or size[k] == size[k + 1] == 1)
 
 
+# A title that follows an event up (its next stage, a reply to it) is another story than the event's own title:
+# "张三辞职后首次露面" is not "张三辞职", "华为回应裁员传闻" not "华为裁员".  回应 only in the title's first clause: a
+# report that ends with a reaction ("莫迪赴中印边境地区考察 外交部回应") is the event's own.  Not 再次 (again): "美联储
+# 再次加息" is today's hike, the one the other outlet reports.
+FOLLOW_UPS_ZH = "后续 最新进展 首次露面 首度露面 首露面"
+_REPLY = "回应"
+_FIRST_CLAUSE = re.compile(r"[^\s,，.。!！?？:：;；、|｜]*")
+
+
+def follow_up(title: str) -> bool:
+    """Whether a title follows an event up (FOLLOW_UPS_ZH; 回应 in its first clause), each a word or words of the
+    title by jieba's cut (as `event_words`; 前后续写 holds no 后续): made from the text at compare time, never stored."""
+    text = normalize(title).strip()
+    clause = _FIRST_CLAUSE.match(text)
+    found = [(k, len(m)) for m in FOLLOW_UPS_ZH.split() for k in _find(text, m)]
+    found += [(k, len(_REPLY)) for k in _find(text[: clause.end() if clause else 0], _REPLY)]
+    if not found:
+        return False
+    import rjieba
+
+    starts: set[int] = set()
+    word_of: list[int] = []
+    for word in rjieba.cut(text, False):
+        starts.add(len(word_of))
+        word_of += [len(word_of)] * len(word)
+    starts.add(len(word_of))
+    return any((k in starts and k + n in starts) or word_of[k] == word_of[k + n - 1] for k, n in found)
+
+
+def _find(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
 @lru_cache(maxsize=1)
 def event_class_heads() -> frozenset[int]:
-    """The hash each event class is compared as (its line's first word)."""
+    """The hash each class of event words or near-synonyms is compared as (its line's first word)."""
     return frozenset(event_classes().values())
 
 
