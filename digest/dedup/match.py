@@ -316,9 +316,7 @@ def events_differ(a: Features, b: Features) -> bool:
     / "法国总理…辞职" share who and where, but one is an appointment and the other a resignation.  The dead and
     injured (terms.OUTCOME_ZH) are what any cause of harm is reported by, so they are that cause's ("以军空袭…" /
     "…已致数十人遇难"), but two causes are two events whatever their toll: "某县山体滑坡致3人遇难" / "某县车祸致3人死亡"."""
-    kinds = event_kinds()
-    ea = {kinds[t] for t in a.event_terms if t in kinds}
-    eb = {kinds[t] for t in b.event_terms if t in kinds}
+    ea, eb = _kinds(a), _kinds(b)
     if not (ea and eb):
         return False
     causes = cause_kinds()
@@ -328,17 +326,34 @@ def events_differ(a: Features, b: Features) -> bool:
     return not (ea & eb or (OUTCOME in ea and cb) or (OUTCOME in eb and ca))
 
 
+def causes_differ(a: Features, b: Features) -> bool:
+    """Whether both titles name a cause of harm (terms.CAUSES_ZH) and share none: a landslide and a car crash in
+    one county are two stories at any overlap, though their place, their toll and their wording are shared."""
+    causes = cause_kinds()
+    ca, cb = _kinds(a) & causes, _kinds(b) & causes
+    return bool(ca and cb) and not ca & cb
+
+
+def _kinds(f: Features) -> set[int]:
+    kinds = event_kinds()
+    return {kinds[t] for t in f.event_terms if t in kinds}
+
+
 def beyond_name(shared: list[Terms]) -> bool:
     """Whether two titles share a rare piece besides their longest shared run and the event word: a long name
     or place with one event word ("美国加州洛杉矶…身亡" / "…遇难") is two stories about one place, and one man or
     company with one event word ("特朗普宣布任命…" / "华为宣布任命…") two appointments.  A piece made of event words
-    alone (any kind: terms.EVENT_KINDS_ZH, which holds every class of event synonyms) is the event word; a
-    near-synonym (terms.SYNONYMS_ZH: 公章 / 印章) is an ordinary piece."""
+    alone (any kind: terms.EVENT_KINDS_ZH, which holds every class of event synonyms) is the event word, unless
+    the titles share event words of two kinds (a crash and its dead: "东航客机坠毁…遇难"); a near-synonym
+    (terms.SYNONYMS_ZH: 暗示 / 暗指) is an ordinary piece."""
     if not shared:
         return False
     kinds = event_kinds()
     longest = max(range(len(shared)), key=lambda k: len(shared[k]))
-    return any(k != longest and not all(t in kinds for t in p) for k, p in enumerate(shared))
+    others = [p for k, p in enumerate(shared) if k != longest]
+    if any(not all(t in kinds for t in p) for p in others):
+        return True
+    return len({kinds[t] for p in others for t in p}) >= 2  # two kinds shared: what happened and its toll
 
 
 def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
@@ -382,7 +397,7 @@ def _chinese_title(a: Features, b: Features, weights: Weights, title: float, tit
     beyond = beyond_name(shared)
     enough = title >= NAME_ENOUGH or beyond
     if title >= title_threshold:
-        if enough and not beyond and events_differ(a, b):  # a name and two events: 离婚 / 结婚
+        if enough and (causes_differ(a, b) or (not beyond and events_differ(a, b))):  # 离婚 / 结婚, 滑坡 / 车祸
             return Verdict("events", title, title_threshold, False)
         return Verdict("title", title, title_threshold, enough)
     if not (enough and len(shared) >= PIECES):
