@@ -26,8 +26,10 @@ _RULES = {
     "the same order, such as a name or a place, or an event word and its synonym), one of them besides the longest "
     "run and the event word, and overlap {similarity:.0%} (at least {threshold:.0%}, 0.3 of dedup.title_threshold_zh)",
     "events": "events: the Chinese headlines name different kinds of event (an appointment and a resignation, an arrest "
-    "and a sentence: the event words of digest/dedup/terms.py) and share no kind, so the overlap of {similarity:.0%} "
-    "is who and where (nothing else rare is shared), not what happened",
+    "and a sentence, a landslide and a car crash: the event words of digest/dedup/terms.py) and share no kind, so the "
+    "overlap of {similarity:.0%} is who and where, not what happened",
+    "follow-up": "follow-up: one Chinese headline follows the other's event up (后续, 最新进展, 首次露面, or 回应 in its "
+    "first clause: its next stage or a reply to it), so their overlap of {similarity:.0%} is one topic, not one story",
     "numbers": "numbers: the titles name different numbers",
     "time": "time: published {similarity:.0f} hours apart (one story is reported within {threshold:.0f})",
     "series": "series: two titles of one source that differ only in a slot between a shared beginning and end",

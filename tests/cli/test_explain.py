@@ -144,3 +144,29 @@ def test_explains_two_events_of_one_person_kept_apart() -> None:
     assert found
     assert "from the closest other story: 林芳正突然辞去日本外相职务 岸田文雄：尊重本人意愿 (网易)" in text
     assert "events: the Chinese headlines name different kinds of event" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason"),
+    [
+        ("歌手李健宣布退出娱乐圈", "歌手李健宣布退出娱乐圈后首次露面",
+         "follow-up: one Chinese headline follows the other's event up"),
+        ("四川凉山州甘洛县发生山体滑坡 已致3人遇难", "四川凉山州甘洛县发生车祸 已致3人遇难",
+         "events: the Chinese headlines name different kinds of event (an appointment and a resignation, an arrest and a "
+         "sentence, a landslide and a car crash"),
+    ],
+)
+def test_explains_a_follow_up_and_two_causes_kept_apart(a: str, b: str, reason: str) -> None:
+    """The rule that kept two Chinese headlines with most of their words in common apart, with the overlap."""
+    def zh(title: str, url: str, source: str) -> Item:
+        return Item(id=url, url=url, title=title, source=source, section="news", published=T0, dated=True,
+                    language="zh", text="")
+
+    result = deduplicate([zh(a, "https://sina.example/1", "新浪"), zh(b, "https://163.example/2", "网易")],
+                         settings=DedupSettings(), history=History.empty())
+    assert len(result.items) == 2
+    found, text = render(result.near_misses, "https://163.example/2")
+    flat = " ".join(text.split())
+    assert found and reason in flat
+    [miss] = result.near_misses
+    assert f"overlap of {miss.similarity:.0%}" in flat and miss.similarity >= 0.35

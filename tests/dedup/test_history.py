@@ -291,3 +291,29 @@ def test_a_rewrite_of_a_sent_chinese_story_in_other_event_words_is_dropped(tmp_p
     assert titles(second) == ["曼谷大皇宫下月起调整开放时间"]
     assert {d.other_title for d in second.decisions if d.rule == "history"} == {
         "以军袭击加沙难民营", "曼谷商场发生恶性事件 旅游行业受冲击"}
+
+
+def test_a_stored_title_with_han_numerals_keeps_its_terms_and_matches_its_rewrite_in_digits(tmp_path: Path) -> None:
+    """Han numerals are written as digits at compare time only (terms.written): the state file keeps the character
+    pairs a stored title always had, and yesterday's toll in numerals drops today's rewrite in digits, while another
+    toll of the same crash is another story."""
+    from digest.dedup.terms import hashes, term_hash
+
+    path = tmp_path / "state.sqlite"
+    sent = ["湖北十堰燃气爆炸已致25人死亡 一百三十八人受伤", "云南昭通一客车侧翻致三人死亡"]
+    run_day(path, [item(t, "", url=f"https://sina.example/{k}", source="新浪", language="zh")
+                   for k, t in enumerate(sent)], DAY1)
+    state = open_state(path)
+    try:
+        stored = load_history(state.conn, now=DAY2, settings=SETTINGS)
+    finally:
+        state.close()
+    assert stored.titles.tolist() == [*hashes(sent[0]), *hashes(sent[1])]
+    assert term_hash("三人") in stored.titles.tolist() and term_hash("138") not in stored.titles.tolist()
+    second = run_day(path, [item("十堰燃气爆炸事故致二十五人死亡 138人受伤", "", url="https://163.example/1",
+                                 source="网易", language="zh", day=DAY2),
+                            item("云南昭通一客车侧翻致5人死亡", "", url="https://163.example/2", source="网易",
+                                 language="zh", day=DAY2)], DAY2)
+    assert titles(second) == ["云南昭通一客车侧翻致5人死亡"]
+    [decision] = second.decisions
+    assert decision.rule == "history" and decision.other_title == sent[0]

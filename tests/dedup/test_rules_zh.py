@@ -1,0 +1,109 @@
+"""The Chinese rules of issue #15's last round, through `deduplicate`: Han numerals compared as digits, causes of harm
+and business events as kinds of event, follow-ups, and near-synonyms that share a character."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.dedup.terms import follow_up, hashes, term_hash, written
+from tests.dedup.test_rules import _pair_merged
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # one toll written two ways in each title: the same numbers (25 and 138, 302 and 50)
+        ("湖北十堰燃气爆炸已致25人死亡 一百三十八人受伤", "十堰燃气爆炸事故致二十五人死亡 138人受伤", True),
+        ("河南暴雨已致三百零二人遇难 50人失踪", "河南暴雨灾害302人遇难 五十人失踪", True),
+        ("江苏盐城化工厂爆炸已致七十八人死亡", "盐城响水化工园区爆炸事故 78人遇难", True),
+        # one crash, one recall, with other tolls and counts: two stories
+        ("云南昭通一客车侧翻致三人死亡", "云南昭通一客车侧翻致5人死亡", False),
+        ("特斯拉召回二十万辆汽车", "特斯拉召回30万辆车", False),
+    ],
+)
+def test_han_numerals_are_compared_as_digits(a: str, b: str, merged: bool) -> None:
+    """三人 is 3人 and 十万 is 10万 (terms.written): the numbers rule sees the same toll, or another one."""
+    assert _pair_merged(a, b, []) is merged
+
+
+@pytest.mark.parametrize(
+    ("title", "as_digits"),
+    [
+        ("贵阳警方：三人伪造老干妈印章", "贵阳警方：3人伪造老干妈印章"),
+        ("个人存取十万元以上现金须登记", "个人存取10万元以上现金须登记"),
+        ("甘肃积石山地震已致一百一十三人遇难", "甘肃积石山地震已致113人遇难"),
+        ("二〇二〇年六月五日", "2020年6月5日"),
+        ("两人戴情侣戒指", "2人戴情侣戒指"),
+    ],
+)
+def test_written_numerals(title: str, as_digits: str) -> None:
+    assert written(title) == hashes(as_digits)
+
+
+@pytest.mark.parametrize("title", ["唯一一家", "五一假期", "千万不要", "第三名", "一起车祸", "十分重要", "发现一个bug",
+                                   "三星手机"])
+def test_han_characters_that_are_no_count(title: str) -> None:
+    """An ordinal, a word holding a numeral (唯一, 五一, 千万, 一起, 十分), the article 一 and a numeral before no unit
+    are left as they are."""
+    assert written(title) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # one county, one toll, a landslide and a car crash: two stories at any overlap
+        ("四川凉山州甘洛县发生山体滑坡 已致3人遇难", "四川凉山州甘洛县发生车祸 已致3人遇难", False),
+        ("四川凉山州甘洛县突发山体滑坡 多人被困", "四川凉山州甘洛县一货车侧翻 多人受伤", False),
+        # one company, an acquisition and a layoff
+        ("字节跳动确认收购游戏公司沐瞳", "字节跳动游戏业务大裁员 沐瞳科技员工受波及", False),
+        # an explosion reported as the fire it started, a crash by its dead: one story
+        ("郑州一化工厂发生爆炸 现场浓烟滚滚", "郑州一化工厂突发大火起火 现场浓烟滚滚", True),
+        ("东航客机坠毁 一百三十二人遇难", "东航MU5735坠毁 机上132人全部遇难", True),
+        ("三名中国公民在马里遇袭身亡 外交部发布提醒", "马里发生袭击事件 3名中国公民遇难", True),
+    ],
+)
+def test_causes_of_harm_and_business_events_are_kinds_of_event(a: str, b: str, merged: bool) -> None:
+    """terms.CAUSES_ZH: two causes of harm are two events whatever their place and toll; the dead and injured are
+    any cause's (terms.OUTCOME_ZH), and titles sharing a cause and its toll share more than the event word."""
+    assert _pair_merged(a, b, []) is merged
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # the event and a later stage of it, or a reply to it
+        ("歌手李健宣布退出娱乐圈", "歌手李健宣布退出娱乐圈后首次露面", False),
+        ("华为回应被曝大规模裁员传闻", "华为被曝大规模裁员 涉及多个部门", False),
+        # a report of the event that ends with a reaction is the event's own (a dev pair's shape)
+        ("某国总统突访乌克兰首都基辅 外交部回应", "某国总统突访乌克兰首都基辅 与泽连斯基会谈", True),
+    ],
+)
+def test_a_follow_up_is_another_story(a: str, b: str, merged: bool) -> None:
+    assert _pair_merged(a, b, []) is merged
+
+
+def test_follow_up_markers_are_words_of_the_title() -> None:
+    assert follow_up("XX事件后续") and follow_up("马斯克回应推特裁员：公司每天亏损400万美元")
+    assert not follow_up("前后续写") and not follow_up("BBC记者暗示BNO护照事务是英国内政 谭耀宗回应")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # 暗示 / 暗指 and 叫停 / 暂停: the reworded verb is a piece of its own (who | hinted | what, where)
+        ("美国记者暗示TikTok禁令事务是＂美国内政＂ 外交部回应", "美媒暗指TikTok禁令是＂美内政＂ 中方给上了一课", True),
+        ("曝C罗确已叫停与沙特续约:他对球队内部不满", "重磅!曝C罗暂停续约谈判 希望明年转会离开", True),
+        # one player's two stories: a hint and a suspension are no rewrite of each other
+        ("曝C罗确已叫停与沙特续约:他对球队内部不满", "C罗暗示将离开沙特联赛 球队内部回应", False),
+    ],
+)
+def test_near_synonyms_that_share_a_character(a: str, b: str, merged: bool) -> None:
+    """terms.SYNONYMS_ZH: a short list of words outlets use for one another's, compared as one term; where the titles
+    use two words of a line, the pair is a piece of its own, as an event word is."""
+    assert _pair_merged(a, b, []) is merged
+
+
+def test_stored_terms_of_han_numerals_are_character_pairs() -> None:
+    """What history stores of a title is its character pairs, as before: the digits are made at compare time only."""
+    assert hashes("三人伪造") == tuple(term_hash(p) for p in ("三人", "人伪", "伪造"))
+    assert hashes("3人伪造") == (term_hash("3"), term_hash("人伪"), term_hash("伪造"))
