@@ -4,7 +4,8 @@ An item is compared by its `Features`: the term hashes of its title and of the s
 text (terms.py).  Rules, in order (`compare` returns the first that decides):
 
 1. **numbers** — titles that both name numbers, neither set containing the other, are different
-   stories: "iOS 17.5" / "iOS 17.5.1", "Daily update for June 5" / "June 6", "6.8级地震" / "4.2级地震".
+   stories: "iOS 17.5" / "iOS 17.5.1", "Daily update for June 5" / "June 6", "6.8级地震" / "4.2级地震", and
+   "致三人死亡" / "致5人死亡" (Han numerals before a unit are compared as digits: `Features.terms`).
 2. **time** — two items published more than `STORY_HOURS` apart (a stored row: when it was sent) are
    one story only by the same text, from two sources: a story is reported within a day or two, and a
    headline alone cannot tell a re-list days later from the same template's next event (暴雨蓝色预警),
@@ -42,8 +43,11 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    a resignation (`events_differ`).  Under the threshold it stops rule 6; at or above it, only when the titles
    share nothing beyond the name (`beyond_name`): "歌手王力宏宣布离婚" / "…宣布结婚" are two stories, while a
    succession told twice ("张勇卸任CEO 吴泳铭接任" / "吴泳铭出任…CEO 接替张勇") shares a second piece and stays
-   one.  A family holds what outlets say of one event (an attack, its dead and injured; elected, took
-   office; resigned, stepped down).
+   one.  A family holds what outlets say of one event (elected, took office; resigned, stepped down; a fire,
+   an explosion); the dead and injured are any cause of harm's, but two causes (a landslide, a car crash)
+   keep two titles apart at any overlap (`causes_differ`).
+8. **follow-up** — two Chinese titles that rules 5-7 merge, one following an event up (terms.follow_up:
+   后续, 首次露面, 回应 in its first clause) and the other not, are the event and its next stage or a reply.
 """
 
 from __future__ import annotations

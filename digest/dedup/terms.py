@@ -140,7 +140,7 @@ def _han_value(run: str) -> str | None:
 def written(title: str) -> tuple[int, ...] | None:
     """The title's hashes with Han numerals before a unit written as digits ("三人" as "3人"), when that changes them:
     compared, never stored (a stored title keeps its hashes; the comparison makes these anew from its text)."""
-    if not _HAN_NUMBER.search(title):
+    if title.isascii() or not _HAN_NUMBER.search(title):
         return None
     text = _HAN_NUMBER.sub(lambda m: _han_value(m.group(0)) or m.group(0), title)
     return hashes(text) if text != title else None
@@ -298,11 +298,14 @@ def event_words(title: str) -> frozenset[int]:
 FOLLOW_UPS_ZH = "后续 最新进展 首次露面 首度露面 首露面"
 _REPLY = "回应"
 _FIRST_CLAUSE = re.compile(r"[^\s,，.。!！?？:：;；、|｜]*")
+_MARKER = re.compile("|".join([*FOLLOW_UPS_ZH.split(), _REPLY]))
 
 
 def follow_up(title: str) -> bool:
     """Whether a title follows an event up (FOLLOW_UPS_ZH; 回应 in its first clause), each a word or words of the
     title by jieba's cut (as `event_words`; 前后续写 holds no 后续): made from the text at compare time, never stored."""
+    if title.isascii() or not _MARKER.search(title):  # most titles: one scan
+        return False
     text = normalize(title).strip()
     clause = _FIRST_CLAUSE.match(text)
     found = [(k, len(m)) for m in FOLLOW_UPS_ZH.split() for k in _find(text, m)]
