@@ -310,10 +310,9 @@ def test_a_stored_title_with_han_numerals_keeps_its_terms_and_matches_its_rewrit
         state.close()
     assert stored.titles.tolist() == [*hashes(sent[0]), *hashes(sent[1])]
     assert term_hash("三人") in stored.titles.tolist() and term_hash("138") not in stored.titles.tolist()
-    second = run_day(path, [item("十堰燃气爆炸事故致二十五人死亡 138人受伤", "", url="https://163.example/1",
-                                 source="网易", language="zh", day=DAY2),
-                            item("云南昭通一客车侧翻致5人死亡", "", url="https://163.example/2", source="网易",
-                                 language="zh", day=DAY2)], DAY2)
+    today = ["十堰燃气爆炸事故致二十五人死亡 138人受伤", "云南昭通一客车侧翻致5人死亡"]
+    second = run_day(path, [item(t, "", url=f"https://163.example/{k}", source="网易", language="zh", day=DAY2)
+                            for k, t in enumerate(today)], DAY2)
     assert titles(second) == ["云南昭通一客车侧翻致5人死亡"]
     [decision] = second.decisions
     assert decision.rule == "history" and decision.other_title == sent[0]
