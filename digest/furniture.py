@@ -4,7 +4,7 @@ Each entry has a name, the pattern and an example; tests/test_furniture.py check
 entry against the text it was written for, from a real page or feed.  Three kinds:
 
 - DROP: the whole sentence is furniture (a WordPress footer, a label with nothing after it, a CSS
-  line from a code block, "YouTube Video Link: https://…", a photo credit after an article's text).
+  line or another line of code from a code block, "YouTube Video Link: https://…", a photo credit after an article's text).
 - CUT: a part of a sentence is furniture and the rest is news: a dateline or byline in front of
   the lede, a stock quote after a company name, the "[…]" a feed leaves after a cut teaser.  The
   cut sentence is still the article's own words, in order.
@@ -52,6 +52,12 @@ DROP: tuple[Pattern, ...] = (
     _p("css line", r"!important\s*;?\s*$|^[\w\s.#:>~+*,\[\]=\"'()-]{1,80}\{\s*[^{}]*\}?\s*$"
        r"|^(?:[a-z-]{3,30}\s*:\s*[^;:{}\s][^;:{}]{0,59};\s*)+$|^\}\s*$",  # one way to read the spaces: linear
        "filter: none !important;"),
+    # Code and raw output flattened into the text: a line after a prompt ("mysql> CREATE TABLE …", "➜ cat t.lua
+    # local cjson = …"), a comment line ("/* Background for Index */", "// ctx is either …"), configuration
+    # directives ("lua_code_cache on; worker_processes 1;") and a block's opening ("location /unload { allow …").
+    _p("code line", r"^(?:[a-z][a-z0-9_-]{1,15}>|➜|>>>)\s+\S|^\$\s+[a-z]|^(?://|/\*)\s*\S"
+       r"|^(?:[a-z]+_[a-z0-9_]+\s+[^\s;{}]+\s*;\s*)+$|^[a-z_]+\s+[^\s{}]+\s*\{\s*[a-z_]+\s",
+       "mysql> REPLACE INTO Tickets64 (stub) VALUES ('a'); mysql> SELECT LAST_INSERT_ID();"),
     _p("video link", r"^(?:youtube\s+)?video\s+link\s*:\s*https?://", "YouTube Video Link: https://www.youtube.com/watch?v=EAWbYCuCzKU",
        re.IGNORECASE),
     # A byline on its own line: "By Jane Smith and Li Wei", "记者 唐霁", "责任编辑：龙慧".
