@@ -7,8 +7,8 @@
     python -m bench.quality.summarize_real --batch 2          # batch 2's held-out half (labels_2.yaml)
 
 --batch picks the labels file: 1 (labels.yaml, the default, so the published tables repeat), 2
-(labels_2.yaml, new articles labelled later for a blind held-out number) or all (both, each
-article keeping its own batch's split).
+(labels_2.yaml) and 3 (labels_3.yaml), feed items labelled later for a blind held-out number, or all
+(every batch, each article keeping its own batch's split).
 
 Needs ../shared/corpus (the articles are rebuilt from it, see tests/support/summaries_set.py).
 Metrics, averaged over articles: sentence precision (share of the chosen sentences that are
@@ -128,7 +128,7 @@ def main() -> None:
     parser.add_argument("--algorithms", default=",".join(("lead-3", "random-3", *ALGORITHMS[1:])))
     parser.add_argument("--language", choices=("en", "zh"))
     parser.add_argument("--batch", choices=(*BATCHES, "all"), default="1",
-                        help="labels file: 1 (labels.yaml), 2 (labels_2.yaml) or all")
+                        help="labels file: 1 (labels.yaml), 2 (labels_2.yaml), 3 (labels_3.yaml) or all")
     parser.add_argument("--show", action="store_true", help="print each blurb against its reference (dev split only)")
     args = parser.parse_args()
     items = load(batch=args.batch)
@@ -137,7 +137,9 @@ def main() -> None:
     budget = not args.no_budget
     if args.show:
         dev = [i for i in items if i.split == "dev" and args.language in (None, i.article.language)]
-        show(dev, args.algorithms.split(",")[0], args.sentences, budget)
+        # the baselines are not summarize()'s algorithms: show the first one that is (the default unless asked)
+        shown = next((a for a in args.algorithms.split(",") if a in ALGORITHMS), "auto")
+        show(dev, shown, args.sentences, budget)
         return
     rouge = Rouge()
     for language in ("en", "zh"):

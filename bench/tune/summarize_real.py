@@ -2,8 +2,8 @@
 
     python -m bench.tune.summarize_real [--trials 300] [--seed 1]
     python -m bench.tune.summarize_real --ablate      # each part of the shipped ranking taken out or changed
-    python -m bench.tune.summarize_real --ablate --batch all   # the same on both batches' dev halves
-    python -m bench.tune.summarize_real --ablate --per-batch   # each batch's dev half in its own columns
+    python -m bench.tune.summarize_real --ablate --batch all   # the same on every batch's dev half
+    python -m bench.tune.summarize_real --ablate --per-batch   # each batch's dev half (1, 2, 3) in its own columns
 
 Random search over the weights in digest.summarize.pacsum.PacSumParams and the blurb's reach;
 objective: the mean over both languages of sentence precision, reference recall and ROUGE-2 as
@@ -22,7 +22,7 @@ from digest.summarize import CANDIDATE_CAP, DEFAULT_MAX_CHARS, pick
 from digest.summarize.candidates import candidates
 from digest.summarize.pacsum import PARAMS, PacSumParams, rank
 from digest.summarize.tokenizer import terms
-from tests.support.summaries_set import Rouge, is_reference, load
+from tests.support.summaries_set import BATCHES, Rouge, is_reference, load
 
 SPACE = {
     "beta": [0.1, 0.2, 0.3],
@@ -114,11 +114,12 @@ def _applied(change: dict[str, float | str], params: PacSumParams) -> dict[str, 
 def ablate(rouge: Rouge, batch: str = "1", per_batch: bool = False) -> None:
     """One row per variant; with `per_batch`, each batch's dev half in its own columns (precision /
     recall / ROUGE-2), so a gain carried by one batch's few articles shows as such."""
-    batches = ("1", "2") if per_batch else (batch,)
+    batches = tuple(BATCHES) if per_batch else (batch,)
     prepared = {(language, b): prepare(language, b) for language in ("en", "zh") for b in batches}
     if per_batch:
-        print("| variant (dev halves) | en batch 1 | en batch 2 | zh batch 1 | zh batch 2 |")
-        print("|---|---|---|---|---|")
+        columns = [f"{language} batch {b}" for language in ("en", "zh") for b in batches]
+        print(f"| variant (dev halves) | {' | '.join(columns)} |")
+        print("|---" * (len(columns) + 1) + "|")
     else:
         print("| variant (dev half) | en precision | en recall | en ROUGE-2 | zh precision | zh recall | zh ROUGE-2 |")
         print("|---|---:|---:|---:|---:|---:|---:|")
@@ -139,7 +140,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--language", choices=("en", "zh"), help="tune one language's weights (default: both at once)")
     parser.add_argument("--ablate", action="store_true", help="print what each part of the shipped ranking is worth")
-    parser.add_argument("--batch", choices=("1", "2", "all"), default="1",
+    parser.add_argument("--batch", choices=(*BATCHES, "all"), default="1",
                         help="which labelled batch's dev half (default 1, as the published tables)")
     parser.add_argument("--per-batch", action="store_true", help="with --ablate: each batch's dev half apart")
     args = parser.parse_args()
