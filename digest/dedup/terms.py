@@ -137,13 +137,40 @@ def _han_value(run: str) -> str | None:
     return str(total + digit)
 
 
+# Two countries named by one character each, in either order, are one pair: 中印边境 / 印中边境, 美中关系 / 中美关系.
+# Only where both characters stand alone in jieba's cut (中|印|边境) or begin the word 关系 (美中关系), so 加以, 节日中,
+# 加德满都 and 朝日新闻 are left as they are.
+COUNTRIES_ZH = "中美俄日韩朝印英法德欧澳加巴以伊越菲乌土泰"
+_COUNTRY_PAIR = re.compile(f"(?<![{COUNTRIES_ZH}])[{COUNTRIES_ZH}]{{2}}(?![{COUNTRIES_ZH}])")
+
+
 def written(title: str) -> tuple[int, ...] | None:
-    """The title's hashes with Han numerals before a unit written as digits ("三人" as "3人"), when that changes them:
-    compared, never stored (a stored title keeps its hashes; the comparison makes these anew from its text)."""
-    if title.isascii() or not _HAN_NUMBER.search(title):
+    """The title's hashes as a Chinese title is compared, when that changes them: Han numerals before a unit as
+    digits ("三人" as "3人"), two countries' characters in one order (印中 as 中印).  Compared, never stored (a stored
+    title keeps its hashes; the comparison makes these anew from its text)."""
+    if title.isascii():
         return None
     text = _HAN_NUMBER.sub(lambda m: _han_value(m.group(0)) or m.group(0), title)
+    text = _countries_in_order(text)
     return hashes(text) if text != title else None
+
+
+def _countries_in_order(text: str) -> str:
+    """Each pair of countries' characters (COUNTRIES_ZH) that are words of the title in COUNTRIES_ZH's order."""
+    found = [m.start() for m in _COUNTRY_PAIR.finditer(text)
+             if COUNTRIES_ZH.index(m.group(0)[0]) > COUNTRIES_ZH.index(m.group(0)[1])]
+    if not found:
+        return text
+    import rjieba
+
+    size: list[int] = []  # for each character: the length of its word
+    for word in rjieba.cut(text, False):
+        size += [len(word)] * len(word)
+    chars = list(text)
+    for k in found:
+        if size[k] == size[k + 1] == 1 or (text[k + 2 : k + 4] == "关系" and size[k] == 4):
+            chars[k], chars[k + 1] = chars[k + 1], chars[k]
+    return "".join(chars)
 
 
 def normalize(text: str) -> str:

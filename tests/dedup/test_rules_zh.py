@@ -107,3 +107,36 @@ def test_stored_terms_of_han_numerals_are_character_pairs() -> None:
     """What history stores of a title is its character pairs, as before: the digits are made at compare time only."""
     assert hashes("三人伪造") == tuple(term_hash(p) for p in ("三人", "人伪", "伪造"))
     assert hashes("3人伪造") == (term_hash("3"), term_hash("人伪"), term_hash("伪造"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # one call and one round of talks, the two countries named in either order
+        ("美中两国元首通电话 就台湾问题交换意见", "中美元首通话 习近平强调台湾问题立场", True),
+        ("中美双方就芯片出口管制举行新一轮会谈", "美中就芯片出口管制举行会谈 商务部回应", True),
+        # the same two countries in either order, two rounds of talks on other matters
+        ("中美两军举行海上军事安全磋商", "美中经贸高级别磋商 双方同意继续沟通", False),
+    ],
+)
+def test_two_countries_in_either_order(a: str, b: str, merged: bool) -> None:
+    """美中 is 中美 (terms.written): outlets name two countries by a character each, in either order."""
+    assert _pair_merged(a, b, []) is merged
+
+
+@pytest.mark.parametrize(
+    ("title", "in_order"),
+    [
+        ("莫迪突访印中边境劳军", "莫迪突访中印边境劳军"),
+        ("美中关系走向何方", "中美关系走向何方"),
+        ("日中友好团体访华", "中日友好团体访华"),
+    ],
+)
+def test_country_pairs_are_written_in_one_order(title: str, in_order: str) -> None:
+    assert written(title) == hashes(in_order)
+
+
+@pytest.mark.parametrize("title", ["对违规行为加以处罚", "尼泊尔加德满都发生地震", "朝日新闻称日本首相将访华", "节日中国游客出境游"])
+def test_characters_that_are_no_country_pair_stay(title: str) -> None:
+    """A pair of country characters inside other words (加以, 加德满都, 朝日新闻, 节日 | 中国) is left as it is."""
+    assert written(title) is None
