@@ -144,13 +144,36 @@ COUNTRIES_ZH = "中美俄日韩朝印英法德欧澳加巴以伊越菲乌土泰"
 _COUNTRY_PAIR = re.compile(f"(?<![{COUNTRIES_ZH}])[{COUNTRIES_ZH}]{{2}}(?![{COUNTRIES_ZH}])")
 
 
+# Companies that Chinese titles name in either script ("苹果、谷歌应用商店" / "苹果与 Google"): the Latin name is read as
+# the Chinese one.  A short list of names written both ways, each with no other sense in a Chinese title; not 脸书's
+# Meta (a new company name, not a spelling), nor two Chinese spellings (网飞 / 奈飞: 网飞 is inside 互联网飞速).
+ALIASES_ZH = (
+    "谷歌 google",
+    "苹果 apple",
+    "微软 microsoft",
+    "脸书 facebook",
+    "亚马逊 amazon",
+    "特斯拉 tesla",
+    "英伟达 nvidia",
+    "英特尔 intel",
+    "三星 samsung",
+    "高通 qualcomm",
+    "推特 twitter",
+    "索尼 sony",
+)
+_ALIAS = {latin: line.split()[0] for line in ALIASES_ZH for latin in line.split()[1:]}
+_LATIN_NAME = re.compile(f"(?<![a-z])(?:{'|'.join(_ALIAS)})(?![a-z])", re.IGNORECASE)
+
+
 def written(title: str) -> tuple[int, ...] | None:
     """The title's hashes as a Chinese title is compared, when that changes them: Han numerals before a unit as
-    digits ("三人" as "3人"), two countries' characters in one order (印中 as 中印).  Compared, never stored (a stored
-    title keeps its hashes; the comparison makes these anew from its text)."""
+    digits ("三人" as "3人"), two countries' characters in one order (印中 as 中印), a company's Latin name as its
+    Chinese one (Google as 谷歌).  Compared, never stored (a stored title keeps its hashes; the comparison makes these
+    anew from its text)."""
     if title.isascii():
         return None
     text = _HAN_NUMBER.sub(lambda m: _han_value(m.group(0)) or m.group(0), title)
+    text = _LATIN_NAME.sub(lambda m: f" {_ALIAS[m.group(0).lower()]} ", text)
     text = _countries_in_order(text)
     return hashes(text) if text != title else None
 

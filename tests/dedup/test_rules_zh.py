@@ -140,3 +140,24 @@ def test_country_pairs_are_written_in_one_order(title: str, in_order: str) -> No
 def test_characters_that_are_no_country_pair_stay(title: str) -> None:
     """A pair of country characters inside other words (加以, 加德满都, 朝日新闻, 节日 | 中国) is left as it is."""
     assert written(title) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # one launch and one layoff, the company named in Chinese by one outlet and in Latin letters by the other
+        ("谷歌宣布在欧盟推出Gemini高级版 面向付费用户", "Google 在欧盟上线 Gemini 高级版订阅", True),
+        ("微软宣布裁员一万人", "Microsoft 将裁员1万人 占员工总数5%", True),
+        # one company, two stories: a layoff and an acquisition, a phone and a search feature
+        ("微软宣布裁员一万人", "Microsoft 收购动视暴雪获批", False),
+        ("Google发布Pixel 9系列手机", "谷歌搜索推出AI摘要功能 部分用户可用", False),
+    ],
+)
+def test_a_company_named_in_either_script(a: str, b: str, merged: bool) -> None:
+    """Google is 谷歌 in a Chinese title (terms.ALIASES_ZH), as outlets write the one or the other."""
+    assert _pair_merged(a, b, []) is merged
+
+
+def test_a_latin_name_inside_a_word_is_no_alias() -> None:
+    assert written("Pineapple Express 菠萝快车上映") is None
+    assert written("苹果与 Google 遵守印度禁令") == hashes("苹果与 谷歌 遵守印度禁令")
