@@ -20,7 +20,7 @@ from ..config import DedupSettings
 from ..models import Item
 from .keys import key_hash, keys, url_key
 from .match import MIN_SHARED_LEAD, Features, Weights, _at_least, compare, features, sampled
-from .terms import event_words, follow_up, hashes, written
+from .terms import event_words, follow_up, hashes, joins, written
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -164,7 +164,8 @@ class History:
                         source=int(self.source_keys[row]), published=None,
                         event_terms=frozenset() if title is None else event_words(title),
                         written=None if title is None else written(title),
-                        follow_up=title is not None and follow_up(title))
+                        follow_up=title is not None and follow_up(title),
+                        joins=frozenset() if title is None else joins(title))
 
     def describe(self, rows: Sequence[int]) -> dict[int, SentRef]:
         """SentRefs of matched rows, by row (read from the state file on demand)."""

@@ -78,6 +78,7 @@ from .terms import (
     follow_up,
     generic_hashes,
     hashes,
+    joins,
     shingles,
     word_hashes,
     written,
@@ -116,6 +117,7 @@ class Features:
     # event_terms and never stored
     written: Terms | None = None
     follow_up: bool = False  # terms.follow_up: the title follows an event up (made from its text, never stored)
+    joins: frozenset[int] = frozenset()  # terms.joins: pairs of a function character and a word (made from its text)
 
     @cached_property
     def terms(self) -> Terms:
@@ -151,7 +153,8 @@ def features(item: Item) -> Features:
     words = frozenset() if word_hashes().isdisjoint(title) else event_words(item.title)  # most have none
     return Features(title=title, lead=lead if len(lead) >= MIN_LEAD else (),
                     source=key_hash("source", item.source), published=item.published if item.dated else None,
-                    zh=lang == "zh", event_terms=words, written=written(item.title), follow_up=follow_up(item.title))
+                    zh=lang == "zh", event_terms=words, written=written(item.title), follow_up=follow_up(item.title),
+                    joins=joins(item.title))
 
 
 @dataclass(frozen=True)
@@ -293,7 +296,9 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
         else:
             runs.append([i])
         last = j
-    runs = [part for run in runs for part in _at_events(run, cuts)]
+    # a lone pair of a function character and a word (就送: terms.joins) is grammar, no piece, unless an event word (被捕)
+    runs = [part for run in runs for part in _at_events(run, cuts)
+            if len(part) > 1 or a.terms[part[0]] not in a.joins or a.terms[part[0]] in a.event_terms]
     return [tuple(a.events[i] for i in run) for run in runs
             if max(0.0 if weights.on_most(a.terms[i], a.source) or weights.on_most(a.terms[i], b.source)
                    else weights.rarity(a.terms[i]) for i in run)

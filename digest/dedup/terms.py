@@ -341,6 +341,32 @@ def event_words(title: str) -> frozenset[int]:
                      if word_of[k] == word_of[k + 1] or size[k] == size[k + 1] == 1)
 
 
+# A piece of one character pair that joins a function word to the next or last word is grammar, not a name, a place or
+# an event: "上线就送…" / "开局就送…" share 就 | 送 ("gives away at once"), as two game ads do.  Not a pair inside one word
+# (成都, 也门, 和平: jieba's cut), nor one with a country's character (与 | 美国: "with the US").
+_FUNCTION = re.compile(f"[{''.join(sorted(STOPCHARS_ZH))}]")
+
+
+def joins(title: str) -> frozenset[int]:
+    """The hashes of the title's character pairs of a function character (STOPCHARS_ZH) that is a word of its own and
+    the next or last character, another word's, neither a function character nor a country's (COUNTRIES_ZH): made
+    from the text at compare time, never stored; rjieba cuts only a title holding such a pair."""
+    if title.isascii():
+        return frozenset()
+    text = normalize(title)
+    at = [(min(k, other), max(k, other)) for k in (m.start() for m in _FUNCTION.finditer(text)) for other in (k - 1, k + 1)
+          if 0 <= other < len(text) and "\u3400" <= text[other] <= "\u9fff" and text[other] not in STOPCHARS_ZH
+          and text[other] not in COUNTRIES_ZH]
+    if not at:
+        return frozenset()
+    import rjieba
+
+    word_of: list[int] = []  # for each character: the start of its word
+    for word in rjieba.cut(text, False):
+        word_of += [len(word_of)] * len(word)
+    return frozenset(term_hash(text[i : j + 1]) for i, j in at if word_of[i] != word_of[j])
+
+
 # A title that follows an event up (its next stage, a reply to it) is another story than the event's own title:
 # "张三辞职后首次露面" is not "张三辞职", "华为回应裁员传闻" not "华为裁员".  回应 only in the title's first clause: a
 # report that ends with a reaction ("莫迪赴中印边境地区考察 外交部回应") is the event's own.  Not 再次 (again): "美联储

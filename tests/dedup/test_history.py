@@ -316,3 +316,19 @@ def test_a_stored_title_with_han_numerals_keeps_its_terms_and_matches_its_rewrit
     assert titles(second) == ["云南昭通一客车侧翻致5人死亡"]
     [decision] = second.decisions
     assert decision.rule == "history" and decision.other_title == sent[0]
+
+
+def test_a_stored_title_is_compared_with_its_countries_in_order_and_its_function_words_no_piece(
+        tmp_path: Path) -> None:
+    """Yesterday's "美中…" drops today's "中美…" rewrite (terms.written, made from the stored title), and yesterday's ad
+    does not drop today's other ad of the game by their shared 就 | 送 (terms.joins, made from the stored title)."""
+    path = tmp_path / "state.sqlite"
+    sent = ["美中两国元首通电话 就台湾问题交换意见", "热血传奇网页版！上线就送至尊VIP，无限元宝，高爆率！"]
+    run_day(path, [item(t, "", url=f"https://sina.example/{k}", source="新浪", language="zh")
+                   for k, t in enumerate(sent)], DAY1)
+    today = ["中美元首通话 习近平强调台湾问题立场", "热血传奇高爆版,终于来了!开局就送顶级装备和坐骑,点击即玩!"]
+    second = run_day(path, [item(t, "", url=f"https://163.example/{k}", source="新浪", language="zh", day=DAY2)
+                            for k, t in enumerate(today)], DAY2)
+    assert titles(second) == [today[1]]
+    [decision] = second.decisions
+    assert decision.rule == "history" and decision.other_title == sent[0]

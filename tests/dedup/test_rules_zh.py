@@ -161,3 +161,19 @@ def test_a_company_named_in_either_script(a: str, b: str, merged: bool) -> None:
 def test_a_latin_name_inside_a_word_is_no_alias() -> None:
     assert written("Pineapple Express 菠萝快车上映") is None
     assert written("苹果与 Google 遵守印度禁令") == hashes("苹果与 谷歌 遵守印度禁令")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # two ads of one game on one page: the game, 高爆 and 就 | 送 ("gives away at once") are no three pieces
+        ("热血传奇网页版！上线就送至尊VIP，无限元宝，高爆率！", "热血传奇高爆版,终于来了!开局就送顶级装备和坐骑,点击即玩!", False),
+        ("王者荣耀新赛季！登录就送永久皮肤！", "王者荣耀周年庆,充值就送传说皮肤,点击即玩!", False),
+        # 与 | 美国 names a country, and 成都, 也门 are words: pieces still
+        ("朝鲜外务省：没必要再与美国举行面对面对话", "朝鲜副外相：没必要与美方谈话 已制定应对方案", True),
+        ("成都大运会开幕式今晚举行 也门代表团入场", "也门代表团亮相成都大运会开幕式", True),
+    ],
+)
+def test_a_function_word_and_the_next_are_no_piece(a: str, b: str, merged: bool) -> None:
+    """A piece of one character pair that joins a function word to another word (terms.joins) is grammar."""
+    assert _pair_merged(a, b, [], same_source=True) is merged
