@@ -26,7 +26,8 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    words do not.  At or above `title_threshold` (`title_threshold_zh` for two Chinese titles, whose
    character pairs a rewrite shares fewer of) they are one story.  An event word and its synonym
    (去世 / 身亡, EVENT_WORDS_ZH in terms.py) count as one term, where it is a word of the title (超过世界 holds
-   过世 by accident: `terms.event_words`, by jieba's dictionary cut, made anew from a stored title).
+   过世 by accident: `terms.event_words`, by jieba's dictionary cut, made anew from a stored title), and so do
+   印中 / 中印 and Google / 谷歌 in Chinese titles (`terms.written`).
 6. **pieces** — two Chinese titles under `title_threshold_zh` but at 0.3 of it or more are one story
    when they share PIECES separate rare pieces (`pieces`): a rewrite keeps who, where and what
    (范蕴若 + 围棋 + 去世/身亡) and rewords the rest, while two stories about one person share the name.
@@ -37,7 +38,8 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    title inside a shared run is a piece of its own between two ("莫迪|突访|中印边…": who, what, where; 游行 in
    旅游行业 is no word of it and cuts nothing), and a piece's rarity is over the run's
    titles, not discounted for the source's repeats unless the term is on most of its titles (a man in many
-   stories of one page is no template, "…PPT动画模板素材下载" is).
+   stories of one page is no template, "…PPT动画模板素材下载" is).  A lone pair of a function word and another word
+   (就 | 送: `terms.joins`) is grammar, no piece.
 7. **events** — two Chinese titles that each name a family of events (EVENT_KINDS_ZH in terms.py, after ACE
    2005's event types) and share none stay apart: "马克龙任命…新总理" / "法国总理…辞职" are an appointment and
    a resignation (`events_differ`).  Under the threshold it stops rule 6; at or above it, only when the titles
@@ -113,8 +115,8 @@ class Features:
     # terms.event_words of the title, made from its text (a stored row's when the title is at hand: every Chinese
     # comparison reads it; without it, none)
     event_terms: frozenset[int] = frozenset()
-    # terms.written: the title's terms with Han numerals written as digits, when they differ; made from its text like
-    # event_terms and never stored
+    # terms.written: the title's terms with Han numerals written as digits, two countries in one order and a company's
+    # Latin name as its Chinese one, when they differ; made from its text like event_terms and never stored
     written: Terms | None = None
     follow_up: bool = False  # terms.follow_up: the title follows an event up (made from its text, never stored)
     joins: frozenset[int] = frozenset()  # terms.joins: pairs of a function character and a word (made from its text)
