@@ -4,7 +4,7 @@ Each entry has a name, the pattern and an example; tests/test_furniture.py check
 entry against the text it was written for, from a real page or feed.  Three kinds:
 
 - DROP: the whole sentence is furniture (a WordPress footer, a label with nothing after it, a CSS
-  line or another line of code from a code block, "YouTube Video Link: https://…", a photo credit after an article's text).
+  line from a code block, "YouTube Video Link: https://…", a photo credit after an article's text).
 - CUT: a part of a sentence is furniture and the rest is news: a dateline or byline in front of
   the lede, a stock quote after a company name, the "[…]" a feed leaves after a cut teaser.  The
   cut sentence is still the article's own words, in order.
@@ -43,6 +43,11 @@ def _p(name: str, pattern: str, example: str, flags: int = 0) -> Pattern:
     return Pattern(name, re.compile(pattern, flags), example)
 
 
+# A Weibo card's time line ("今天 14:26 来自 微博视频号"): one definition, for the DROP entry and for the line
+# above it (`is_furniture_line`).  The client is a name: no sentence's end, comma, ellipsis or 的 in it.
+_CARD_TIME_LINE = (r"^(?:(?:今天|昨天|前天|\d{1,2}月\d{1,2}日|(?:\d{4}-)?\d{1,2}-\d{1,2})\s*)?\d{1,2}:\d{2}\s*"
+                   r"来自\s*[^\s。！？!?，,；;：:的…][^\n。！？!?，,；;：:的…]{0,24}$")
+
 DROP: tuple[Pattern, ...] = (
     _p("wordpress footer", r"\bappeared first on\b|(?:最先|最早|首先)(?:出现|出現|发表|發表)(?:在|于|於)",
        "這篇文章 2020 小米米粉節 11 款新品與優惠特價商品資訊整理 最早出現於 就是教不落 - 給你最豐富的 3C 資訊、教學網站。",
@@ -52,12 +57,6 @@ DROP: tuple[Pattern, ...] = (
     _p("css line", r"!important\s*;?\s*$|^[\w\s.#:>~+*,\[\]=\"'()-]{1,80}\{\s*[^{}]*\}?\s*$"
        r"|^(?:[a-z-]{3,30}\s*:\s*[^;:{}\s][^;:{}]{0,59};\s*)+$|^\}\s*$",  # one way to read the spaces: linear
        "filter: none !important;"),
-    # Code and raw output flattened into the text: a line after a prompt ("mysql> CREATE TABLE …", "➜ cat t.lua
-    # local cjson = …"), a comment line ("/* Background for Index */", "// ctx is either …"), configuration
-    # directives ("lua_code_cache on; worker_processes 1;") and a block's opening ("location /unload { allow …").
-    _p("code line", r"^(?:[a-z][a-z0-9_-]{1,15}>|➜|>>>)\s+\S|^\$\s+[a-z]|^(?://|/\*)\s*\S"
-       r"|^(?:[a-z]+_[a-z0-9_]+\s+[^\s;{}]+\s*;\s*)+$|^[a-z_]+\s+[^\s{}]+\s*\{\s*[a-z_]+\s",
-       "mysql> REPLACE INTO Tickets64 (stub) VALUES ('a'); mysql> SELECT LAST_INSERT_ID();"),
     _p("video link", r"^(?:youtube\s+)?video\s+link\s*:\s*https?://", "YouTube Video Link: https://www.youtube.com/watch?v=EAWbYCuCzKU",
        re.IGNORECASE),
     # A byline on its own line: "By Jane Smith and Li Wei", "记者 唐霁", "责任编辑：龙慧".
@@ -91,12 +90,11 @@ DROP: tuple[Pattern, ...] = (
        "每天网络精华尽在【喷嚏图卦】 喷嚏网官方新浪围脖", re.IGNORECASE),
     # The header of a reposted Weibo card, each part on its own line above the post: the poster's handle
     # ("@水山水山水山") and when and from where it was sent ("今天 14:26 来自 微博视频号", "来自澎湃新闻").  A
-    # line, with no sentence's end or comma in it; prose that names a handle or a source goes on ("@凤凰李睿
-    # 请到一位…", "来自北京的游客说，…。", "来自全国各地的200多名代表参加了会议").
+    # line, with no sentence's end, comma, ellipsis or 的 in it: prose that names a handle or a source goes
+    # on ("@凤凰李睿 请到一位…", "来自北京的游客说，…。", "9:30 来自全国各地的代表入场", "来自星星的你").
     _p("weibo card header", r"^@[^\s@，,。！？!?：:、]{1,30}$"
-       r"|^(?:(?:今天|昨天|前天|\d{1,2}月\d{1,2}日|(?:\d{4}-)?\d{1,2}-\d{1,2})\s*)?\d{1,2}:\d{2}\s*"
-       r"来自\s*[^\s。！？!?，,；;：:][^\n。！？!?，,；;：:]{0,24}$"
-       r"|^来自\s*[^\s。！？!?，,；;：:][^\n。！？!?，,；;：:]{0,9}$",  # alone: a name, not a clause
+       rf"|{_CARD_TIME_LINE}"
+       r"|^来自\s*[^\s。！？!?，,；;：:的….][^\n。！？!?，,；;：:的….]{0,9}$",  # alone: a name, not a clause
        "今天 14:26 来自 微博视频号"),
     _p("image caption", r"^[^。！？]{2,60}(?:的)?(?:报道|新闻|网页|视频|页面)?截图。?$|^[^。！？]{0,30}(?:供图|摄)\s*$",
        "英国《泰晤士报》网站题为《蓬勃发展的武汉再次充满欢声笑语》的报道截图。"),
@@ -142,7 +140,7 @@ LINE: tuple[Pattern, ...] = (
        "run-up to the presidential election. Photo: AP", re.IGNORECASE),
 )
 _LEAD_ONLY = {"dateline", "byline", "wire dateline"}
-_CARD_TIME = re.compile(r"^(?:(?:今天|昨天|前天|\d{1,2}月\d{1,2}日|(?:\d{4}-)?\d{1,2}-\d{1,2})\s*)?\d{1,2}:\d{2}\s*来自\s*\S")
+_CARD_TIME = re.compile(_CARD_TIME_LINE)
 _CARD_NAME = re.compile(r"^@?[^\s。！？!?，,；;：:]{1,30}$")  # a name: one word, no sentence in it
 _TRUNCATED = re.compile(rf"(?:{CUT_MARK}|(?<![.…])(?:\.\.\.|…)|\s(?:\.\.\.|…))\s*$")
 

