@@ -25,7 +25,7 @@ from collections.abc import Callable
 from digest.config import DedupSettings
 from digest.dedup.keys import key_hash
 from digest.dedup.match import Features, Verdict, Weights, compare
-from digest.dedup.terms import event_words, follow_up, hashes, joins, written
+from digest.dedup.terms import event_words, hashes, joins, written
 from tests.support import paths
 
 CORPUS = paths.CORPUS
@@ -99,9 +99,9 @@ def judge(everything: list[tuple[str, str]], settings: DedupSettings) -> Callabl
     def verdict(p: Pair) -> Verdict:
         zh = bool(re.search(r"[\u4e00-\u9fff]", p[2]))
         a = Features(hashes(p[2]), (), key_hash("source", p[4]), None, zh, event_words(p[2]), written(p[2]),
-                     follow_up(p[2]), joins(p[2]))
+                     joins(p[2]))
         b = Features(hashes(p[3]), (), key_hash("source", p[5]), None, zh, event_words(p[3]), written(p[3]),
-                     follow_up(p[3]), joins(p[3]))
+                     joins(p[3]))
         return compare(a, b, weights, settings)
     return verdict
 

@@ -20,7 +20,7 @@ from ..config import DedupSettings
 from ..models import Item
 from .keys import key_hash, keys, url_key
 from .match import MIN_SHARED_LEAD, Features, Weights, _at_least, compare, features, sampled
-from .terms import event_words, follow_up, hashes, joins, written
+from .terms import event_words, hashes, joins, written
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -156,15 +156,14 @@ class History:
         return len(self.entry_ids)
 
     def features(self, row: int, title: str | None = None) -> Features:
-        """A stored row's features; with its title (`describe`), its event words, numerals written as digits
-        (terms.written) and whether it follows an event up are made anew from it: its stored terms stay as stored."""
+        """A stored row's features; with its title (`describe`), its event words, its terms as written (terms.written:
+        numerals as digits) and its function-word pairs are made anew from it: its stored terms stay as stored."""
         t0, t1 = self.title_offsets[row], self.title_offsets[row + 1]
         l0, l1 = self.lead_offsets[row], self.lead_offsets[row + 1]
         return Features(title=tuple(self.titles[t0:t1].tolist()), lead=tuple(self.leads[l0:l1].tolist()),
                         source=int(self.source_keys[row]), published=None,
                         event_terms=frozenset() if title is None else event_words(title),
                         written=None if title is None else written(title),
-                        follow_up=title is not None and follow_up(title),
                         joins=frozenset() if title is None else joins(title))
 
     def describe(self, rows: Sequence[int]) -> dict[int, SentRef]:
@@ -213,9 +212,12 @@ class History:
         candidates = self._candidates(window, positions)
         # a Chinese title is compared by its words' events, made from the stored title (read for these rows only)
         refs = self.describe(sorted({row for pos, row in candidates if window[pos].zh}))
+        stored: dict[int, Features] = {}  # each row's features once, however many window items it is compared with
         for pos, row in candidates:
-            ref = refs.get(row)
-            verdict = compare(window[pos], self.features(row, ref.title if ref else None), weights, settings,
+            if row not in stored:
+                ref = refs.get(row)
+                stored[row] = self.features(row, ref.title if ref else None)
+            verdict = compare(window[pos], stored[row], weights, settings,
                               b_sent=datetime.fromtimestamp(float(self.sent_at[row]), UTC))
             if verdict.same and (pos not in found or verdict.score > found[pos].similarity):
                 found[pos] = HistoryMatch(row, verdict.rule, verdict.score, verdict.threshold)

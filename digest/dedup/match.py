@@ -47,9 +47,8 @@ text (terms.py).  Rules, in order (`compare` returns the first that decides):
    succession told twice ("张勇卸任CEO 吴泳铭接任" / "吴泳铭出任…CEO 接替张勇") shares a second piece and stays
    one.  A family holds what outlets say of one event (elected, took office; resigned, stepped down; a fire,
    an explosion); the dead and injured are any cause of harm's, but two causes (a landslide, a car crash)
-   keep two titles apart at any overlap (`causes_differ`).
-8. **follow-up** — two Chinese titles that rules 5-7 merge, one following an event up (terms.follow_up:
-   后续, 首次露面, 回应 in its first clause) and the other not, are the event and its next stage or a reply.
+   keep two titles apart under NAME_ENOUGH unless outlets tell one as the other (a bombing as an attack:
+   `causes_differ`).
 """
 
 from __future__ import annotations
@@ -77,10 +76,10 @@ from .terms import (
     event_classes,
     event_kinds,
     event_words,
-    follow_up,
     generic_hashes,
     hashes,
     joins,
+    related_causes,
     shingles,
     word_hashes,
     written,
@@ -118,7 +117,6 @@ class Features:
     # terms.written: the title's terms with Han numerals written as digits, two countries in one order and a company's
     # Latin name as its Chinese one, when they differ; made from its text like event_terms and never stored
     written: Terms | None = None
-    follow_up: bool = False  # terms.follow_up: the title follows an event up (made from its text, never stored)
     joins: frozenset[int] = frozenset()  # terms.joins: pairs of a function character and a word (made from its text)
 
     @cached_property
@@ -155,7 +153,7 @@ def features(item: Item) -> Features:
     words = frozenset() if word_hashes().isdisjoint(title) else event_words(item.title)  # most have none
     return Features(title=title, lead=lead if len(lead) >= MIN_LEAD else (),
                     source=key_hash("source", item.source), published=item.published if item.dated else None,
-                    zh=lang == "zh", event_terms=words, written=written(item.title), follow_up=follow_up(item.title),
+                    zh=lang == "zh", event_terms=words, written=written(item.title),
                     joins=joins(item.title))
 
 
@@ -291,8 +289,9 @@ def pieces(a: Features, b: Features, weights: Weights) -> list[Terms]:
             continue
         if t in classes:
             counted.add(t)
-            if a.terms[i] in a.event_terms and (a.terms[i] in kinds or a.terms[i] != b.terms[j]):
-                cuts.add(i)
+        # an event word of any kind cuts the run (枪击 | 身亡), a near-synonym where the titles use two words of its line
+        if a.terms[i] in a.event_terms and (a.terms[i] in kinds or a.terms[i] != b.terms[j]):
+            cuts.add(i)
         if j == last + 1:  # the term before was shared too, just before this one in b
             runs[-1].append(i)
         else:
@@ -333,16 +332,23 @@ def events_differ(a: Features, b: Features) -> bool:
     causes = cause_kinds()
     ca, cb = ea & causes, eb & causes
     if ca and cb:
-        return not ca & cb
+        return not _causes_meet(ca, cb)
     return not (ea & eb or (OUTCOME in ea and cb) or (OUTCOME in eb and ca))
 
 
 def causes_differ(a: Features, b: Features) -> bool:
-    """Whether both titles name a cause of harm (terms.CAUSES_ZH) and share none: a landslide and a car crash in
-    one county are two stories at any overlap, though their place, their toll and their wording are shared."""
+    """Whether both titles name a cause of harm (terms.CAUSES_ZH) and none is the other's or told as the other's
+    (terms.RELATED_CAUSES_ZH): a landslide and a car crash in one county are two stories, though their place and
+    toll are shared; a bombing and an attack, a collision and a plane crash are one.  `compare` asks it only under
+    NAME_ENOUGH: titles that alike are one story told with another cause word more often than two."""
     causes = cause_kinds()
     ca, cb = _kinds(a) & causes, _kinds(b) & causes
-    return bool(ca and cb) and not ca & cb
+    return bool(ca and cb) and not _causes_meet(ca, cb)
+
+
+def _causes_meet(ca: set[int], cb: set[int]) -> bool:
+    """Whether two titles' causes of harm share one, or one of each is told as the other (terms.RELATED_CAUSES_ZH)."""
+    return bool(ca & cb) or any(frozenset((x, y)) in related_causes() for x in ca for y in cb)
 
 
 def _kinds(f: Features) -> set[int]:
@@ -350,13 +356,14 @@ def _kinds(f: Features) -> set[int]:
     return {kinds[t] for t in f.event_terms if t in kinds}
 
 
-def beyond_name(shared: list[Terms]) -> bool:
+def beyond_name(shared: list[Terms], toll: bool) -> bool:
     """Whether two titles share a rare piece besides their longest shared run and the event word: a long name
     or place with one event word ("美国加州洛杉矶…身亡" / "…遇难") is two stories about one place, and one man or
     company with one event word ("特朗普宣布任命…" / "华为宣布任命…") two appointments.  A piece made of event words
     alone (any kind: terms.EVENT_KINDS_ZH, which holds every class of event synonyms) is the event word, unless
-    the titles share event words of two kinds (a crash and its dead: "东航客机坠毁…遇难"); a near-synonym
-    (terms.SYNONYMS_ZH: 暗示 / 暗指) is an ordinary piece."""
+    the titles share event words of two kinds and a number (`toll`: a crash, its dead and how many, "东航客机坠毁
+    132人遇难"); without the number a shooting and its dead is what any shooting in one city shares ("洛杉矶…遭枪击
+    身亡" twice).  A near-synonym (terms.SYNONYMS_ZH: 暗示 / 暗指) is an ordinary piece."""
     if not shared:
         return False
     kinds = event_kinds()
@@ -364,7 +371,7 @@ def beyond_name(shared: list[Terms]) -> bool:
     others = [p for k, p in enumerate(shared) if k != longest]
     if any(not all(t in kinds for t in p) for p in others):
         return True
-    return len({kinds[t] for p in others for t in p}) >= 2  # two kinds shared: what happened and its toll
+    return toll and len({kinds[t] for p in others for t in p}) >= 2  # what happened, its dead and how many
 
 
 def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
@@ -395,20 +402,18 @@ def compare(a: Features, b: Features, weights: Weights, settings: DedupSettings,
     floor = title_threshold * PIECES_OVERLAP
     if not zh or title < floor:
         return Verdict("title", title, title_threshold, title >= title_threshold)
-    verdict = _chinese_title(a, b, weights, title, title_threshold)
-    if verdict.same and a.follow_up != b.follow_up:  # the event and a follow-up of it (its next stage, a reply)
-        return Verdict("follow-up", title, verdict.threshold, False)
-    return verdict
+    return _chinese_title(a, b, weights, title, title_threshold, floor)
 
 
-def _chinese_title(a: Features, b: Features, weights: Weights, title: float, title_threshold: float) -> Verdict:
-    """Rules 5-7 for two Chinese titles whose overlap reaches the pieces floor."""
-    floor = title_threshold * PIECES_OVERLAP
+def _chinese_title(a: Features, b: Features, weights: Weights, title: float, title_threshold: float,
+                   floor: float) -> Verdict:
+    """Rules 5-7 for two Chinese titles whose overlap reaches the pieces floor (`floor`)."""
     shared = pieces(a, b, weights)
-    beyond = beyond_name(shared)
+    beyond = beyond_name(shared, toll=not set(a.numbers).isdisjoint(b.numbers))
     enough = title >= NAME_ENOUGH or beyond
     if title >= title_threshold:
-        if enough and (causes_differ(a, b) or (not beyond and events_differ(a, b))):  # 离婚 / 结婚, 滑坡 / 车祸
+        differ = (title < NAME_ENOUGH and causes_differ(a, b)) or (not beyond and events_differ(a, b))
+        if enough and differ:  # 离婚 / 结婚, 滑坡 / 车祸
             return Verdict("events", title, title_threshold, False)
         return Verdict("title", title, title_threshold, enough)
     if not (enough and len(shared) >= PIECES):

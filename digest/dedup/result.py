@@ -9,7 +9,7 @@ from typing import Literal
 from ..models import Item
 
 Rule = Literal["same-url", "same-id", "text", "title", "history", "full-text", "numbers", "time", "series",
-                "pieces", "events", "follow-up"]
+                "pieces", "events"]
 
 
 @dataclass(frozen=True)

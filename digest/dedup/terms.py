@@ -86,6 +86,10 @@ CAUSES_ZH = (
     "坍塌 倒塌 垮塌 塌陷",  # a building or bridge collapsed
     "坠机 坠毁 失事",  # a plane crashed
 )
+# Causes that outlets tell as one another (each a pair of CAUSES_ZH's lines, by their first words): a bombing is an
+# attack ("自杀式爆炸" / "自杀式袭击"), a collision of planes a plane crash ("军机空中相撞" / "军机空中坠毁"), a tunnel's
+# cave-in a landslide or a collapse (塌方 / 坍塌).
+RELATED_CAUSES_ZH = (("袭击", "火灾"), ("车祸", "坠机"), ("滑坡", "坍塌"))
 EVENT_KINDS_ZH = (
     OUTCOME_ZH,
     *CAUSES_ZH,
@@ -116,25 +120,35 @@ HAN_NUMERALS = {c: str(n) for n, c in enumerate("〇一二三四五六七八九�
 # "六月" / "6月"): `written` rewrites them so, at compare time only.  A run starts with a digit or 十 (not 千: 千万
 # is also "by all means"), follows no numeral or 第 (an ordinal), and a run of bare digits is a year only with 〇
 # or 零 (二〇二〇年; 唯一一家 and 五一 are no numbers).  A lone 一 is mostly the article ("一个bug", "一名男子"), and
-# stays as it is.
+# stays as it is.  A number with 万 or 亿 inside ("三万五千人", "一亿两千万") is left as it is: outlets write it as
+# 35000 or 3.5万, and a numeral rewritten in part (3万5000) would be another number; one without numbers is no
+# other number to the numbers rule.
 _HAN_DIGITS = {**{c: n for n, c in enumerate("零一二三四五六七八九")}, "〇": 0, "两": 2}
 _HAN_POWERS = {"十": 10, "百": 100, "千": 1000}
 _UNITS = "人名位个万亿元岁年月日天次家只条辆架艘座倍号"
-_HAN_NUMBER = re.compile(f"(?<![第〇零一二三四五六七八九十百千两])[一二三四五六七八九十两][〇零一二三四五六七八九十百千两]*(?=[{_UNITS}])")
+_HAN_NUMBER = re.compile("(?<![第〇零一二三四五六七八九十百千万亿两])[一二三四五六七八九十两][〇零一二三四五六七八九十百千两]*"
+                         f"(?=[{_UNITS}])(?![万亿][〇零一二三四五六七八九十百千两])")
 
 
 def _han_value(run: str) -> str | None:
-    if not any(c in _HAN_POWERS for c in run):
-        return (str(_HAN_DIGITS[run]) if run != "一" else None) if len(run) == 1 else (
-            "".join(str(_HAN_DIGITS[c]) for c in run) if "〇" in run or "零" in run else None)
-    total = digit = 0
-    for c in run:
-        if c in _HAN_POWERS:
-            total += (digit or 1) * _HAN_POWERS[c]
-            digit = 0
-        else:
-            digit = _HAN_DIGITS[c]
-    return str(total + digit)
+    """The digits of a run of Han numerals (`_HAN_NUMBER`), or None when it is no number to rewrite.
+
+    With a power (十, 百, 千) it is a count: 一百三十八 is 138, 十 is 10.  Without one it is a single digit (三: 3, but
+    not 一, the article) or a year read digit by digit, which has a zero in it (二〇二〇: 2020; 五一 is a holiday)."""
+    if any(c in _HAN_POWERS for c in run):
+        total = digit = 0
+        for c in run:
+            if c in _HAN_POWERS:
+                total += (digit or 1) * _HAN_POWERS[c]
+                digit = 0
+            else:
+                digit = _HAN_DIGITS[c]
+        return str(total + digit)
+    if len(run) == 1:
+        return None if run == "一" else str(_HAN_DIGITS[run])
+    if "〇" in run or "零" in run:
+        return "".join(str(_HAN_DIGITS[c]) for c in run)
+    return None
 
 
 # Two countries named by one character each, in either order, are one pair: 中印边境 / 印中边境, 美中关系 / 中美关系.
@@ -172,10 +186,22 @@ def written(title: str) -> tuple[int, ...] | None:
     anew from its text)."""
     if title.isascii():
         return None
+    text = written_text(title)
+    return hashes(text) if text != title else None
+
+
+def written_text(title: str) -> str:
+    """A Chinese title's text as `written` compares it (三人 as 3人, 印中 as 中印, Google as 谷歌)."""
     text = _HAN_NUMBER.sub(lambda m: _han_value(m.group(0)) or m.group(0), title)
     text = _LATIN_NAME.sub(lambda m: f" {_ALIAS[m.group(0).lower()]} ", text)
-    text = _countries_in_order(text)
-    return hashes(text) if text != title else None
+    return _countries_in_order(text)
+
+
+def numbers_of(title: str) -> list[str]:
+    """The numbers of a title as the numbers rule compares them (Han numerals as digits): what `digest explain` shows."""
+    text = normalize(title if title.isascii() else written_text(title))
+    return [term for token in _TOKEN.findall(text) if not (len(token) > 1 and "\u3040" <= token[0] <= "\ufaff")
+            for term in _token_terms(token) if is_number(term)]
 
 
 def _countries_in_order(text: str) -> str:
@@ -184,16 +210,25 @@ def _countries_in_order(text: str) -> str:
              if COUNTRIES_ZH.index(m.group(0)[0]) > COUNTRIES_ZH.index(m.group(0)[1])]
     if not found:
         return text
-    import rjieba
-
-    size: list[int] = []  # for each character: the length of its word
-    for word in rjieba.cut(text, False):
-        size += [len(word)] * len(word)
+    _, size = word_spans(text)
     chars = list(text)
     for k in found:
         if size[k] == size[k + 1] == 1 or (text[k + 2 : k + 4] == "关系" and size[k] == 4):
             chars[k], chars[k + 1] = chars[k + 1], chars[k]
     return "".join(chars)
+
+
+def word_spans(text: str) -> tuple[list[int], list[int]]:
+    """For each character of `text`, the start and the length of its word by jieba's dictionary cut (rjieba, as
+    summaries use; without the HMM, which makes up words such as 抓后); imported only for a title that needs a cut."""
+    import rjieba
+
+    word_of: list[int] = []
+    size: list[int] = []
+    for word in rjieba.cut(text, False):
+        word_of += [len(word_of)] * len(word)
+        size += [len(word)] * len(word)
+    return word_of, size
 
 
 def normalize(text: str) -> str:
@@ -304,6 +339,12 @@ def cause_kinds() -> frozenset[int]:
     return frozenset(term_hash(line.split()[0]) for line in CAUSES_ZH)
 
 
+@lru_cache(maxsize=1)
+def related_causes() -> frozenset[frozenset[int]]:
+    """RELATED_CAUSES_ZH as pairs of the families event_kinds names."""
+    return frozenset(frozenset((term_hash(x), term_hash(y))) for x, y in RELATED_CAUSES_ZH)
+
+
 OUTCOME = term_hash(OUTCOME_ZH.split()[0])  # the family of died and injured, as event_kinds names it
 
 
@@ -325,20 +366,19 @@ def event_words(title: str) -> frozenset[int]:
     (被 | 抓, 坠 | 亡: words the dictionary lacks), and not when a character belongs to another word (旅游 | 行业
     names no 游行, 网上 | 任务 no 上任, 带你去 | 世界 no 去世).  Made from the title text at match time and never
     stored, so a stored title's pairs keep their meaning; rjieba is imported only for a title holding one."""
+    return frozenset(term_hash(word) for word in event_words_of(title))
+
+
+def event_words_of(title: str) -> list[str]:
+    """`event_words` as text, in the title's order (what `digest explain` shows)."""
     text = normalize(title)
     wanted = _event_word_set()
     at = [k for k in range(len(text) - 1) if text[k : k + 2] in wanted]
     if not at:
-        return frozenset()
-    import rjieba
-
-    word_of: list[int] = []  # for each character: the start of its word ...
-    size: list[int] = []  # ... and that word's length
-    for word in rjieba.cut(text, False):
-        word_of += [len(word_of)] * len(word)
-        size += [len(word)] * len(word)
-    return frozenset(term_hash(text[k : k + 2]) for k in at
-                     if word_of[k] == word_of[k + 1] or size[k] == size[k + 1] == 1)
+        return []
+    word_of, size = word_spans(text)
+    found = [text[k : k + 2] for k in at if word_of[k] == word_of[k + 1] or size[k] == size[k + 1] == 1]
+    return list(dict.fromkeys(found))
 
 
 # A piece of one character pair that joins a function word to the next or last word is grammar, not a name, a place or
@@ -359,48 +399,8 @@ def joins(title: str) -> frozenset[int]:
           and text[other] not in COUNTRIES_ZH]
     if not at:
         return frozenset()
-    import rjieba
-
-    word_of: list[int] = []  # for each character: the start of its word
-    for word in rjieba.cut(text, False):
-        word_of += [len(word_of)] * len(word)
+    word_of, _ = word_spans(text)
     return frozenset(term_hash(text[i : j + 1]) for i, j in at if word_of[i] != word_of[j])
-
-
-# A title that follows an event up (its next stage, a reply to it) is another story than the event's own title:
-# "张三辞职后首次露面" is not "张三辞职", "华为回应裁员传闻" not "华为裁员".  回应 only in the title's first clause: a
-# report that ends with a reaction ("莫迪赴中印边境地区考察 外交部回应") is the event's own.  Not 再次 (again): "美联储
-# 再次加息" is today's hike, the one the other outlet reports.
-FOLLOW_UPS_ZH = "后续 最新进展 首次露面 首度露面 首露面"
-_REPLY = "回应"
-_FIRST_CLAUSE = re.compile(r"[^\s,，.。!！?？:：;；、|｜]*")
-_MARKER = re.compile("|".join([*FOLLOW_UPS_ZH.split(), _REPLY]))
-
-
-def follow_up(title: str) -> bool:
-    """Whether a title follows an event up (FOLLOW_UPS_ZH; 回应 in its first clause), each a word or words of the
-    title by jieba's cut (as `event_words`; 前后续写 holds no 后续): made from the text at compare time, never stored."""
-    if title.isascii() or not _MARKER.search(title):  # most titles: one scan
-        return False
-    text = normalize(title).strip()
-    clause = _FIRST_CLAUSE.match(text)
-    found = [(k, len(m)) for m in FOLLOW_UPS_ZH.split() for k in _find(text, m)]
-    found += [(k, len(_REPLY)) for k in _find(text[: clause.end() if clause else 0], _REPLY)]
-    if not found:
-        return False
-    import rjieba
-
-    starts: set[int] = set()
-    word_of: list[int] = []
-    for word in rjieba.cut(text, False):
-        starts.add(len(word_of))
-        word_of += [len(word_of)] * len(word)
-    starts.add(len(word_of))
-    return any((k in starts and k + n in starts) or word_of[k] == word_of[k + n - 1] for k, n in found)
-
-
-def _find(text: str, word: str) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
 @lru_cache(maxsize=1)
