@@ -13,6 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..dedup import Decision
+from ..dedup.terms import EVENT_KINDS_ZH, event_words_of, numbers_of
+
+KINDS = frozenset(word for line in EVENT_KINDS_ZH for word in line.split())
 
 _RULES = {
     "same-url": "the same canonical URL",
@@ -25,19 +28,22 @@ _RULES = {
     "pieces": "pieces: the Chinese headlines share three or more separate rare pieces (runs of rare characters in "
     "the same order, such as a name or a place, or an event word and its synonym), one of them besides the longest "
     "run and the event word, and overlap {similarity:.0%} (at least {threshold:.0%}, 0.3 of dedup.title_threshold_zh)",
-    "events": "events: the Chinese headlines name different kinds of event (an appointment and a resignation, an arrest "
-    "and a sentence, a landslide and a car crash: the event words of digest/dedup/terms.py) and share no kind, so the "
-    "overlap of {similarity:.0%} is who and where, not what happened",
-    "follow-up": "follow-up: one Chinese headline follows the other's event up (后续, 最新进展, 首次露面, or 回应 in its "
-    "first clause: its next stage or a reply to it), so their overlap of {similarity:.0%} is one topic, not one story",
-    "numbers": "numbers: the titles name different numbers",
+    "events": "events: the Chinese headlines name different events ({details}; event words of digest/dedup/terms.py), "
+    "so the overlap of {similarity:.0%} is who and where, not what happened",
+    "numbers": "numbers: the titles name different numbers ({details}; Han numerals read as digits)",
     "time": "time: published {similarity:.0f} hours apart (one story is reported within {threshold:.0f})",
     "series": "series: two titles of one source that differ only in a slot between a shared beginning and end",
 }
 
 
-def _reason(rule: str, similarity: float, threshold: float) -> str:
-    return _RULES.get(rule, rule).format(similarity=similarity, threshold=threshold)
+def _reason(rule: str, decision: Decision) -> str:
+    """The rule's sentence; for numbers and events, what each title holds, as the rule compared it."""
+    details = ""
+    if rule in ("numbers", "events"):
+        found = numbers_of if rule == "numbers" else lambda title: [w for w in event_words_of(title) if w in KINDS]
+        details = "; ".join(f"{which}: {', '.join(found(title)) or 'none'}"
+                            for which, title in (("this one", decision.item.title), ("the other", decision.other_title)))
+    return _RULES.get(rule, rule).format(similarity=decision.similarity, threshold=decision.threshold, details=details)
 
 
 def _matches(decision: Decision, url: str) -> bool:
@@ -65,13 +71,13 @@ def show_decisions(decisions: Sequence[Decision], console: Console, url: str | N
         if decision.dropped:
             when = f" on {decision.sent_at:%Y-%m-%d}" if decision.sent_at else ""
             console.print(f"  already sent{when} as: {other}", highlight=False)
-            reason = _reason(decision.matched_by, decision.similarity, decision.threshold)
+            reason = _reason(decision.matched_by, decision)
         elif not decision.merged:
             console.print(f"  from the closest other story: {other}", highlight=False)
-            reason = _reason(decision.rule, decision.similarity, decision.threshold)
+            reason = _reason(decision.rule, decision)
         else:
             console.print(f"  shown under: {other}", highlight=False)
-            reason = _reason(decision.rule, decision.similarity, decision.threshold)
+            reason = _reason(decision.rule, decision)
         if decision.other_url:
             console.print(f"  {escape(decision.other_url)}", style="dim", highlight=False)
         console.print(f"  because: {escape(reason)}", highlight=False)
