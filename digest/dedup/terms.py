@@ -33,6 +33,7 @@ STOPWORDS = frozenset(
     again says said say via vs amid per st nd rd th""".split()  # noqa: SIM905 - a word list reads best as words
 )
 # Function characters: a pair made of two of them names nothing.
+_HAN = re.compile("[\u3400-\u9fff]")  # a Chinese character: what makes a title Chinese to `written` and `joins`
 STOPCHARS_ZH = frozenset("的了是在和与及等将把被对为也都就而或之其这那个们吗呢吧啊着过于从向")
 
 # The shipped prior: words that newsletters and portals put on many titles (dates, column names,
@@ -86,10 +87,15 @@ CAUSES_ZH = (
     "坍塌 倒塌 垮塌 塌陷",  # a building or bridge collapsed
     "坠机 坠毁 失事",  # a plane crashed
 )
-# Causes that outlets tell as one another (each a pair of CAUSES_ZH's lines, by their first words): a bombing is an
-# attack ("自杀式爆炸" / "自杀式袭击"), a collision of planes a plane crash ("军机空中相撞" / "军机空中坠毁"), a tunnel's
-# cave-in a landslide or a collapse (塌方 / 坍塌).
-RELATED_CAUSES_ZH = (("袭击", "火灾"), ("车祸", "坠机"), ("滑坡", "坍塌"))
+# Cause words that outlets use for one another, word by word (not whole lines: a shooting is no explosion, a bus
+# rolling over no plane crash): a bombing is an attack ("自杀式爆炸" / "自杀式袭击"), a collision of planes a plane
+# crash ("军机空中相撞" / "军机空中坠毁"), a tunnel's cave-in a collapse (塌方 / 坍塌).  Each line: words of one cause
+# told as any word of the other line.
+RELATED_CAUSES_ZH = (
+    ("爆炸 爆燃 闪爆", "袭击 遇袭 空袭"),
+    ("相撞", "坠毁 坠机 失事"),
+    ("塌方", "坍塌"),  # a tunnel's cave-in; not a bridge's 垮塌 or a house's 倒塌
+)
 EVENT_KINDS_ZH = (
     OUTCOME_ZH,
     *CAUSES_ZH,
@@ -126,16 +132,19 @@ HAN_NUMERALS = {c: str(n) for n, c in enumerate("〇一二三四五六七八九�
 _HAN_DIGITS = {**{c: n for n, c in enumerate("零一二三四五六七八九")}, "〇": 0, "两": 2}
 _HAN_POWERS = {"十": 10, "百": 100, "千": 1000}
 _UNITS = "人名位个万亿元岁年月日天次家只条辆架艘座倍号"
-_HAN_NUMBER = re.compile("(?<![第〇零一二三四五六七八九十百千万亿两])[一二三四五六七八九十两][〇零一二三四五六七八九十百千两]*"
+_HAN_NUMBER = re.compile("(?<![第数几〇零一二三四五六七八九十百千万亿两])[一二三四五六七八九十两][〇零一二三四五六七八九十百千两]*"
                          f"(?=[{_UNITS}])(?![万亿][〇零一二三四五六七八九十百千两])")
 
 
 def _han_value(run: str) -> str | None:
     """The digits of a run of Han numerals (`_HAN_NUMBER`), or None when it is no number to rewrite.
 
-    With a power (十, 百, 千) it is a count: 一百三十八 is 138, 十 is 10.  Without one it is a single digit (三: 3, but
+    With a power (十, 百, 千) it is a count: 一百三十八 is 138, 十 is 10; 三四十 (thirty or forty) and 数十 / 几十 ("tens
+    of", kept out by `_HAN_NUMBER`) are no count.  Without one it is a single digit (三: 3, but
     not 一, the article) or a year read digit by digit, which has a zero in it (二〇二〇: 2020; 五一 is a holiday)."""
     if any(c in _HAN_POWERS for c in run):
+        if any(x in _HAN_DIGITS and y in _HAN_DIGITS for x, y in itertools.pairwise(run)):
+            return None  # two digits side by side before a power are a guess, not a count: 三四十人, 二三十年
         total = digit = 0
         for c in run:
             if c in _HAN_POWERS:
@@ -159,11 +168,11 @@ _COUNTRY_PAIR = re.compile(f"(?<![{COUNTRIES_ZH}])[{COUNTRIES_ZH}]{{2}}(?![{COUN
 
 
 # Companies that Chinese titles name in either script ("苹果、谷歌应用商店" / "苹果与 Google"): the Latin name is read as
-# the Chinese one.  A short list of names written both ways, each with no other sense in a Chinese title; not 脸书's
+# the Chinese one.  A short list of names written both ways, each with no other sense in a Chinese title (not 苹果,
+# also the fruit: "阿克苏苹果上市" is no Apple launch); not 脸书's
 # Meta (a new company name, not a spelling), nor two Chinese spellings (网飞 / 奈飞: 网飞 is inside 互联网飞速).
 ALIASES_ZH = (
     "谷歌 google",
-    "苹果 apple",
     "微软 microsoft",
     "脸书 facebook",
     "亚马逊 amazon",
@@ -184,7 +193,7 @@ def written(title: str) -> tuple[int, ...] | None:
     digits ("三人" as "3人"), two countries' characters in one order (印中 as 中印), a company's Latin name as its
     Chinese one (Google as 谷歌).  Compared, never stored (a stored title keeps its hashes; the comparison makes these
     anew from its text)."""
-    if title.isascii():
+    if not _HAN.search(title):  # an English title ("Apple’s shares…" is not ASCII) is compared as it is
         return None
     text = written_text(title)
     return hashes(text) if text != title else None
@@ -199,7 +208,7 @@ def written_text(title: str) -> str:
 
 def numbers_of(title: str) -> list[str]:
     """The numbers of a title as the numbers rule compares them (Han numerals as digits): what `digest explain` shows."""
-    text = normalize(title if title.isascii() else written_text(title))
+    text = normalize(written_text(title) if _HAN.search(title) else title)
     return [term for token in _TOKEN.findall(text) if not (len(token) > 1 and "\u3040" <= token[0] <= "\ufaff")
             for term in _token_terms(token) if is_number(term)]
 
@@ -341,8 +350,9 @@ def cause_kinds() -> frozenset[int]:
 
 @lru_cache(maxsize=1)
 def related_causes() -> frozenset[frozenset[int]]:
-    """RELATED_CAUSES_ZH as pairs of the families event_kinds names."""
-    return frozenset(frozenset((term_hash(x), term_hash(y))) for x, y in RELATED_CAUSES_ZH)
+    """RELATED_CAUSES_ZH as pairs of word hashes, either way round."""
+    return frozenset(frozenset((term_hash(x), term_hash(y))) for one, other in RELATED_CAUSES_ZH
+                     for x in one.split() for y in other.split())
 
 
 OUTCOME = term_hash(OUTCOME_ZH.split()[0])  # the family of died and injured, as event_kinds names it
@@ -384,14 +394,14 @@ def event_words_of(title: str) -> list[str]:
 # A piece of one character pair that joins a function word to the next or last word is grammar, not a name, a place or
 # an event: "上线就送…" / "开局就送…" share 就 | 送 ("gives away at once"), as two game ads do.  Not a pair inside one word
 # (成都, 也门, 和平: jieba's cut), nor one with a country's character (与 | 美国: "with the US").
-_FUNCTION = re.compile(f"[{''.join(sorted(STOPCHARS_ZH))}]")
+_FUNCTION = re.compile(f"[{''.join(sorted(STOPCHARS_ZH - set('于和向')))}]")  # 于和伟, 和平, 向华强: names begin so
 
 
 def joins(title: str) -> frozenset[int]:
     """The hashes of the title's character pairs of a function character (STOPCHARS_ZH) that is a word of its own and
     the next or last character, another word's, neither a function character nor a country's (COUNTRIES_ZH): made
     from the text at compare time, never stored; rjieba cuts only a title holding such a pair."""
-    if title.isascii():
+    if not _HAN.search(title):
         return frozenset()
     text = normalize(title)
     at = [(min(k, other), max(k, other)) for k in (m.start() for m in _FUNCTION.finditer(text)) for other in (k - 1, k + 1)

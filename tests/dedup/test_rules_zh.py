@@ -192,3 +192,30 @@ def test_a_latin_name_inside_a_word_is_no_alias() -> None:
 def test_a_function_word_and_the_next_are_no_piece(a: str, b: str, merged: bool) -> None:
     """A piece of one character pair that joins a function word to another word (terms.joins) is grammar."""
     assert _pair_merged(a, b, [], same_source=True) is merged
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "merged"),
+    [
+        # a third review (v2.7): related causes word by word, asked at any overlap
+        ("美国纽约时代广场发生爆炸 致2人受伤", "美国纽约时代广场发生枪击 致2人受伤", False),  # 0.84, a shooting is no explosion
+        ("贵州一大巴车侧翻坠入水库 已致21人死亡", "贵州一小型飞机坠毁 已致21人死亡", False),  # a bus rolling over is no plane crash
+        ("重庆一隧道发生塌方 多名工人被困", "重庆一在建大桥垮塌 多名工人被困", False),  # a tunnel's cave-in, a bridge's collapse
+        # the fruit is no company: 苹果 is not Apple's alias
+        ("新疆阿克苏苹果上市 价格同比上涨", "Apple新品上市 价格同比上涨", False),
+        # "tens of", "thirty or forty": guesses, not another count than 30 or 70
+        ("以军空袭加沙难民营致数十人死亡", "以军空袭加沙难民营 已致30人死亡", True),
+        ("印尼一矿场坍塌 三四十人被困", "印尼一矿场坍塌 30余人被困", True),
+        # a name that begins with a function character (于和伟: 于 | 和 | 伟), and a pair cut apart in one title only
+        ("于和伟主演新剧定档", "于和伟新剧定档 首播收视第一", True),
+        ("美国芝加哥一派对发生枪击 致2人死亡 5人受伤", "芝加哥派对枪击案2死5伤", True),
+    ],
+)
+def test_a_third_reviews_pairs(a: str, b: str, merged: bool) -> None:
+    assert _pair_merged(a, b, []) is merged
+    assert _pair_merged(b, a, []) is merged  # either order
+
+
+def test_an_english_title_is_compared_as_written() -> None:
+    """Only a title with Chinese characters is rewritten (a curly apostrophe made "Google’s…" non-ASCII)."""
+    assert written("Google’s shares fall 5%") is None
