@@ -88,13 +88,15 @@ CAUSES_ZH = (
     "坠机 坠毁 失事",  # a plane crashed
 )
 # Cause words that outlets use for one another, word by word (not whole lines: a shooting is no explosion, a bus
-# rolling over no plane crash): a bombing is an attack ("自杀式爆炸" / "自杀式袭击"), a collision of planes a plane
-# crash ("军机空中相撞" / "军机空中坠毁"), a tunnel's cave-in a collapse (塌方 / 坍塌).  Each line: words of one cause
-# told as any word of the other line.
+# rolling over no plane crash): a bombing or shelling is an attack ("自杀式爆炸" / "自杀式袭击", "遭炮击" / "发生爆炸"),
+# an attack or a collision is told by the fire it started ("音乐厅发生枪击" / "音乐厅起火", "两机相撞" / "飞机起火"), a
+# collision of planes is a plane crash ("军机空中相撞" / "军机空中坠毁"), and a landslide or cave-in a collapse
+# ("山体滑坡" / "山体垮塌", 塌方 / 坍塌).  Each line: a word of one side is told as any word of the other.
 RELATED_CAUSES_ZH = (
-    ("爆炸 爆燃 闪爆", "袭击 遇袭 空袭"),
-    ("相撞", "坠毁 坠机 失事"),
-    ("塌方", "坍塌"),  # a tunnel's cave-in; not a bridge's 垮塌 or a house's 倒塌
+    ("爆炸 爆燃 闪爆", "袭击 遇袭 空袭 炮击"),
+    ("袭击 遇袭 空袭 炮击 枪击", "起火 火灾 着火"),
+    ("相撞", "坠毁 坠机 失事 起火 着火"),
+    ("滑坡 塌方", "坍塌 垮塌 倒塌"),
 )
 EVENT_KINDS_ZH = (
     OUTCOME_ZH,

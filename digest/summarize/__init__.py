@@ -36,7 +36,7 @@ __all__ = [
     "summarize",
 ]
 
-SUMMARY_VERSION = "12"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue; 4: only a whole headline is cut off a lede;
+SUMMARY_VERSION = "13"  # 2: issue 16 (furniture list, cues, teasers); 3: line furniture, question cue; 4: only a whole headline is cut off a lede;
 # 5: a filler that leans back never opens a blurb, a statement of the topic counts (English), app prompts,
 # a filler ending in a colon comes only with the next sentence; (6: the reverted Chinese turn cue);
 # 7: review fixes: a title cut with "…" drops only the sentences it holds whole, no headline is cut off a lede
@@ -47,7 +47,8 @@ SUMMARY_VERSION = "12"  # 2: issue 16 (furniture list, cues, teasers); 3: line f
 # 10: a Weibo card's header (the poster, "今天 14:26 来自 微博视频号") is furniture; 11: the splitter glues a piece that
 # opens with a comma and a line that ends in "，", splits after "n." before "When", code lines are furniture;
 # 12: a second review took back 11's line join, letter split and code lines (they lost article text: "➜ 苹果…",
-# "//@张三: …", "Texas v. New Mexico"), a comma piece goes on only after ？！…” or a quote, a card's client has no 的
+# "//@张三: …", "Texas v. New Mexico"), a comma piece goes on only after ？！…” or a quote, a card's client has no 的;
+# 13: ... and after a closing bracket ("《我们为什么要读书？》，出版后…")
 AUTO_ALGORITHM = "pacsum"  # the best in docs/benchmarks/summaries.md, in both languages
 ALGORITHMS: tuple[str, ...] = ("auto", *_RANKERS)
 DEFAULT_MAX_CHARS = {"zh": 200, "en": 320}

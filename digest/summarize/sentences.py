@@ -52,7 +52,7 @@ _ONLY_PUNCT = re.compile(r"^[\W_]*$")
 # A piece that opens with a comma goes on from a question, an exclamation, an ellipsis or a quotation before it
 # ("…趋势？”" + "，在暗示…"; "…专家……" + "，用你的…"), not from a full stop (rule 5).
 _COMMA_START = re.compile(r"^[“”\"]?[，、,]")
-_COMMA_MAY_FOLLOW = frozenset("？！?!…”’」』\"")
+_COMMA_MAY_FOLLOW = frozenset("？！?!…”’」』\"）)》〉】]")
 _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}[\"'”’)]*$")
 _CAPITAL_WORD = re.compile(r"^[\"'“‘(\[]*([A-Z][A-Za-z'’-]*)")
 

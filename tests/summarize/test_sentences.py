@@ -106,6 +106,9 @@ def test_spans_and_paragraphs() -> None:
          ["很多问题很tricky，比如“你觉得有什么投资上的趋势？”，在暗示限定你去考虑“趋势”。", "但实际上投资人只看关键的metrics。"]),
         # an enumeration trailing off (feeds/rssant/coolshell-cn-feed.xml)
         ("你还可以做一个教练、老师、咨询、专家……，用你的经验和能力帮助下一代。", ["你还可以做一个教练、老师、咨询、专家……，用你的经验和能力帮助下一代。"]),
+        # a closing bracket: a title or an aside that ends in ？ or ！ (a fourth review)
+        ("书名叫《我们为什么要读书？》，出版后很畅销。", ["书名叫《我们为什么要读书？》，出版后很畅销。"]),
+        ("这是真的（他强调！），大家都信了。", ["这是真的（他强调！），大家都信了。"]),
         # ... but not after a full stop: the blog put its comma after the 。 (chocoluffy's "。</strong>，<strong>")
         ("苹果把手机变成了数字中枢。，中枢的意义在于连接。", ["苹果把手机变成了数字中枢。", "，中枢的意义在于连接。"]),
     ],
