@@ -19,8 +19,8 @@ import numpy.typing as npt
 from ..config import DedupSettings
 from ..models import Item
 from .keys import key_hash, keys, url_key
-from .match import MIN_SHARED_LEAD, Features, Weights, _at_least, compare, features, sampled
-from .terms import event_words, hashes, joins, written
+from .match import MIN_SHARED_LEAD, Features, Weights, _at_least, compare, features, from_title, sampled
+from .terms import hashes
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -160,11 +160,10 @@ class History:
         numerals as digits) and its function-word pairs are made anew from it: its stored terms stay as stored."""
         t0, t1 = self.title_offsets[row], self.title_offsets[row + 1]
         l0, l1 = self.lead_offsets[row], self.lead_offsets[row + 1]
-        return Features(title=tuple(self.titles[t0:t1].tolist()), lead=tuple(self.leads[l0:l1].tolist()),
-                        source=int(self.source_keys[row]), published=None,
-                        event_terms=frozenset() if title is None else event_words(title),
-                        written=None if title is None else written(title),
-                        joins=frozenset() if title is None else joins(title))
+        terms = tuple(self.titles[t0:t1].tolist())
+        words, as_written, pairs = from_title(title, terms)
+        return Features(title=terms, lead=tuple(self.leads[l0:l1].tolist()), source=int(self.source_keys[row]),
+                        published=None, event_terms=words, written=as_written, joins=pairs)
 
     def describe(self, rows: Sequence[int]) -> dict[int, SentRef]:
         """SentRefs of matched rows, by row (read from the state file on demand)."""

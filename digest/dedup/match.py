@@ -150,11 +150,21 @@ def features(item: Item) -> Features:
         text = text[len(item.title):]  # many feeds begin the text with the title
     lead = shingles(hashes(text[: LEAD_CHARS[lang]]), LEAD_TERMS)
     title = hashes(item.title)
-    words = frozenset() if word_hashes().isdisjoint(title) else event_words(item.title)  # most have none
+    words, as_written, pairs = from_title(item.title, title)
     return Features(title=title, lead=lead if len(lead) >= MIN_LEAD else (),
                     source=key_hash("source", item.source), published=item.published if item.dated else None,
-                    zh=lang == "zh", event_terms=words, written=written(item.title),
-                    joins=joins(item.title))
+                    zh=lang == "zh", event_terms=words, written=as_written, joins=pairs)
+
+
+def from_title(title: str | None, terms: Terms) -> tuple[frozenset[int], Terms | None, frozenset[int]]:
+    """What a title is compared by besides its terms, made anew from its text for a window item and a stored row
+    alike, never stored: its event words, its terms as written and its function-word pairs (terms.event_words,
+    terms.written, terms.joins).  `terms`, its hashes, tell whether it holds an event word at all (most do not);
+    without its text (a stored row not read) it has none of the three."""
+    if title is None:
+        return frozenset(), None, frozenset()
+    words = frozenset() if word_hashes().isdisjoint(terms) else event_words(title)
+    return words, written(title), joins(title)
 
 
 @dataclass(frozen=True)

@@ -111,4 +111,3 @@ def pick(order: Sequence[int], pool: Sequence[Sentence], text: str, language: st
     return choose(order, texts, sentences, budget, reach=sentences if reach is None else reach, leaning=leaning,
                   introducing=introducing, apart=apart(text, pool) if introducing else (),
                   refill=REFILL[language_of(language)])
-

@@ -165,4 +165,3 @@ def _ordered_lsa() -> type:
             return {w: i for i, w in enumerate(unique)}
 
     return OrderedLsa
-
